@@ -1,0 +1,94 @@
+//! The checker interface and verdicts.
+//!
+//! A checker judges a finished run's [`History`] for one named property.
+//! `Always` properties must hold at every point of the run (safety);
+//! `Eventually` properties must hold by the end of the liveness phase, which
+//! starts when faults heal (see [`CheckContext`]).
+
+use crate::history::History;
+use serde::Serialize;
+
+/// When a property must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Property {
+    /// At every moment of the run (safety).
+    Always,
+    /// Within the convergence bound after heal (liveness).
+    Eventually,
+}
+
+/// One way a property was broken.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// What went wrong, in words.
+    pub message: String,
+    /// When (simulated microseconds), if it has a moment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_us: Option<u64>,
+    /// Indices into `History::entries` of the lines involved.
+    pub entries: Vec<usize>,
+}
+
+/// A checker's judgement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "lowercase")]
+pub enum Verdict {
+    /// The property held.
+    Valid,
+    /// The property was broken; at least one violation.
+    Invalid {
+        /// The violations found (bounded by the checker).
+        violations: Vec<Violation>,
+    },
+    /// The history cannot decide (e.g. too little happened, or a search bound was hit).
+    Unknown {
+        /// Why not.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// The verdict's word: "valid", "invalid" or "unknown".
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Valid => "valid",
+            Verdict::Invalid { .. } => "invalid",
+            Verdict::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// An invalid verdict with one violation.
+    pub fn invalid(message: String, time_us: Option<u64>, entries: Vec<usize>) -> Verdict {
+        Verdict::Invalid {
+            violations: vec![Violation {
+                message,
+                time_us,
+                entries,
+            }],
+        }
+    }
+}
+
+/// Facts about the run that checkers need besides the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckContext {
+    /// Node names, indexed by `NodeId`.
+    pub nodes: Vec<String>,
+    /// When faults stopped and the network healed.
+    pub heal_us: u64,
+    /// When the run ended (heal + convergence bound, or earlier if asked).
+    pub end_us: u64,
+}
+
+/// Judges one property of a history.
+pub trait Checker: Send + Sync {
+    /// The property's name, e.g. "election-safety".
+    fn name(&self) -> &'static str;
+    /// Safety or liveness.
+    fn property(&self) -> Property;
+    /// One sentence on what must hold.
+    fn describe(&self) -> &'static str;
+    /// Judges `history`.
+    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict;
+}

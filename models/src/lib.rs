@@ -1,0 +1,24 @@
+//! Faultline's models: what is simulated and what must hold.
+//!
+//! A protocol is a set of sans-I/O state machines ([`node::Node`]) bundled
+//! with its workload, checkers and buggy variants as a [`model::Model`]. The
+//! engine (crate `faultline-sim`) delivers messages, fires timers, injects
+//! faults and records a [`history::History`]; the model's
+//! [`check::Checker`]s judge that history afterwards. Nothing here knows of
+//! madsim, async or clocks: time is handed in as `now_us`, randomness as a
+//! seeded ChaCha RNG.
+
+pub mod check;
+pub mod history;
+pub mod metric;
+pub mod model;
+pub mod node;
+// pub mod raft;
+pub mod storage;
+
+pub use check::{CheckContext, Checker, Property, Verdict, Violation};
+pub use history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};
+pub use metric::{Metric, MetricValue};
+pub use model::{Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+pub use node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
+pub use storage::Storage;
