@@ -15,6 +15,7 @@ pub mod model;
 pub mod node;
 // pub mod raft;
 pub mod storage;
+pub mod testkit;
 
 pub use check::{CheckContext, Checker, Property, Verdict, Violation};
 pub use history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};

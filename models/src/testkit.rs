@@ -1,0 +1,566 @@
+//! A tiny deterministic driver for unit-testing any [`Model`] without the engine.
+//!
+//! [`Cluster`] runs a model's nodes in one thread over a discrete-event
+//! queue: a binary heap of `(time_us, seq, event)` where an event delivers a
+//! message, fires a timer or hands a node a client request. It is the
+//! smallest thing that honours the contract of [`crate::node`]: commands are
+//! carried out in the order a handler emitted them (so a `Persist` lands
+//! before a later `Send`), a crash drops the node value and its timers and
+//! keeps only synced storage, a restart rebuilds the node with
+//! [`Model::build`] from storage alone and calls `on_start`.
+//!
+//! Faults are plain method calls, applied at the current time and recorded
+//! in the [`History`] as [`FaultEntry`] lines, as the engine does:
+//! [`Cluster::crash`], [`Cluster::restart`], [`Cluster::partition`] /
+//! [`Cluster::heal`] (symmetric; messages across are dropped at delivery),
+//! [`Cluster::pause`] / [`Cluster::resume`] (a stop-the-world pause: the
+//! node's events wait until it resumes, its clock keeps running) and
+//! [`Cluster::set_duplicate_pct`] (every message delivered twice with that
+//! chance). Latency is fixed or seeded-uniform ([`Latency`]).
+//!
+//! Determinism: everything flows from the seed given to [`Cluster::new`].
+//! Node `i` gets `ChaCha8Rng::seed_from_u64(seed ^ node_salt(i))` (see
+//! [`node_salt`]); the network draws from `ChaCha8Rng::seed_from_u64(seed ^
+//! NET_SALT)`. Same model, seed and calls give the same history.
+//!
+//! ```ignore
+//! let mut c = Cluster::new(model, 7);
+//! c.run_until(1_000_000);
+//! let leader = c.nodes_with_role("leader")[0];
+//! c.crash(leader);
+//! c.run_until(2_000_000);
+//! for (name, verdict) in c.check() { assert_eq!(verdict, Verdict::Valid, "{name}"); }
+//! ```
+//!
+//! This is a test tool, not the engine: no clock skew, no loss, one process
+//! per client request (the request id is the process number).
+
+use crate::check::{CheckContext, Verdict};
+use crate::history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};
+use crate::model::Model;
+use crate::node::{Command, Ctx, Node, NodeId, Outcome, RequestId, TimerId};
+use crate::storage::Storage;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Map, Value};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+/// Most events one [`Cluster::run_until`] call may process (a livelock guard).
+pub const EVENTS_PER_RUN_MAX: u64 = 10_000_000;
+/// Most events that may wait in the queue at once.
+pub const QUEUE_LEN_MAX: usize = 1_000_000;
+/// Mixed into the seed for the network's RNG (latency, duplication).
+pub const NET_SALT: u64 = 0x6E65_7477_6F72_6B21;
+
+/// The salt mixed into the seed for node `id`'s RNG.
+pub fn node_salt(id: NodeId) -> u64 {
+    (id as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// One-way message latency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// Every message takes this many microseconds.
+    Fixed(u64),
+    /// Uniform in `min_us..=max_us`, drawn from the network RNG.
+    Uniform(u64, u64),
+}
+
+/// The role label [`Cluster::role`] reports for a crashed node.
+pub const ROLE_CRASHED: &str = "crashed";
+
+type MsgOf<M> = <<M as Model>::Node as Node>::Msg;
+
+/// Something that will happen to a node.
+enum Event<M: Model> {
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgOf<M>,
+    },
+    Timer {
+        node: NodeId,
+        timer: TimerId,
+        generation: u64,
+    },
+    Client {
+        node: NodeId,
+        req: RequestId,
+        op: M::Op,
+    },
+}
+
+impl<M: Model> Event<M> {
+    fn target(&self) -> NodeId {
+        match self {
+            Event::Deliver { to, .. } => *to,
+            Event::Timer { node, .. } | Event::Client { node, .. } => *node,
+        }
+    }
+}
+
+/// An event in the queue; ordered by `(time_us, seq)`, earliest first.
+struct Scheduled<M: Model> {
+    time_us: u64,
+    seq: u64,
+    event: Event<M>,
+}
+
+impl<M: Model> PartialEq for Scheduled<M> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time_us, self.seq) == (other.time_us, other.seq)
+    }
+}
+impl<M: Model> Eq for Scheduled<M> {}
+impl<M: Model> PartialOrd for Scheduled<M> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<M: Model> Ord for Scheduled<M> {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.time_us, other.seq).cmp(&(self.time_us, self.seq))
+    }
+}
+
+/// One node's place in the cluster: the node value and what outlives it.
+struct Slot<M: Model> {
+    name: String,
+    node: Option<M::Node>,
+    storage: Storage,
+    rng: ChaCha8Rng,
+    /// Armed timers and the generation that may fire.
+    timers: BTreeMap<TimerId, u64>,
+    role: &'static str,
+    paused: bool,
+    parked: Vec<Event<M>>,
+}
+
+/// A client request that has not been answered yet.
+struct Pending {
+    node: NodeId,
+    op: Map<String, Value>,
+}
+
+/// A deterministic single-threaded cluster running `M`'s nodes.
+pub struct Cluster<M: Model> {
+    model: M,
+    slots: Vec<Slot<M>>,
+    queue: BinaryHeap<Scheduled<M>>,
+    now_us: u64,
+    seq: u64,
+    generation: u64,
+    next_req: RequestId,
+    net_rng: ChaCha8Rng,
+    latency: Latency,
+    duplicate_pct: u32,
+    blocked: BTreeSet<(NodeId, NodeId)>,
+    pending: BTreeMap<RequestId, Pending>,
+    history: History,
+    heal_us: u64,
+}
+
+impl<M: Model> Cluster<M> {
+    /// Builds every node of `model` from empty storage and starts them at time 0.
+    ///
+    /// Latency defaults to `Latency::Uniform(500, 1_500)`.
+    pub fn new(model: M, seed: u64) -> Cluster<M> {
+        let slots = model
+            .nodes()
+            .into_iter()
+            .enumerate()
+            .map(|(id, spec)| Slot {
+                name: spec.name,
+                node: None,
+                storage: Storage::default(),
+                rng: ChaCha8Rng::seed_from_u64(seed ^ node_salt(id)),
+                timers: BTreeMap::new(),
+                role: spec.role,
+                paused: false,
+                parked: Vec::new(),
+            })
+            .collect::<Vec<_>>();
+        assert!(!slots.is_empty(), "a model must lay out at least one node");
+        let mut cluster = Cluster {
+            model,
+            slots,
+            queue: BinaryHeap::new(),
+            now_us: 0,
+            seq: 0,
+            generation: 0,
+            next_req: 1,
+            net_rng: ChaCha8Rng::seed_from_u64(seed ^ NET_SALT),
+            latency: Latency::Uniform(500, 1_500),
+            duplicate_pct: 0,
+            blocked: BTreeSet::new(),
+            pending: BTreeMap::new(),
+            history: History::default(),
+            heal_us: 0,
+        };
+        for id in 0..cluster.slots.len() {
+            cluster.boot(id);
+        }
+        cluster
+    }
+
+    /// Sets the one-way latency of messages sent from now on.
+    pub fn set_latency(&mut self, latency: Latency) {
+        if let Latency::Uniform(min_us, max_us) = latency {
+            assert!(min_us <= max_us, "latency min {min_us} > max {max_us}");
+        }
+        self.latency = latency;
+    }
+
+    /// Delivers each message sent from now on twice with chance `pct`/100.
+    pub fn set_duplicate_pct(&mut self, pct: u32) {
+        assert!(pct <= 100, "duplicate_pct {pct} is over 100");
+        self.duplicate_pct = pct;
+    }
+
+    /// Processes every event due at or before `time_us`, then sets the clock to it.
+    pub fn run_until(&mut self, time_us: u64) {
+        assert!(time_us >= self.now_us, "time runs forward only");
+        let mut steps = 0u64;
+        while self.queue.peek().is_some_and(|s| s.time_us <= time_us) {
+            let Some(next) = self.queue.pop() else { break };
+            self.now_us = next.time_us;
+            self.dispatch(next.event);
+            steps += 1;
+            assert!(
+                steps <= EVENTS_PER_RUN_MAX,
+                "run_until: event bound hit (livelock?)"
+            );
+        }
+        self.now_us = time_us;
+    }
+
+    /// Runs for `duration_us` more.
+    pub fn run_for(&mut self, duration_us: u64) {
+        self.run_until(self.now_us + duration_us);
+    }
+
+    /// Crashes `id`: drops the node value and its timers, loses unsynced writes,
+    /// answers its pending client requests with `info` (unknown).
+    pub fn crash(&mut self, id: NodeId) {
+        assert!(self.is_up(id), "crash of {id}, which is down");
+        let slot = &mut self.slots[id];
+        slot.node = None;
+        slot.storage.crash(false);
+        slot.timers.clear();
+        slot.parked.clear();
+        slot.paused = false;
+        slot.role = ROLE_CRASHED;
+        let lost: Vec<RequestId> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.node == id)
+            .map(|(req, _)| *req)
+            .collect();
+        for req in lost {
+            self.complete(req, Outcome::Unknown, json!("node crashed"));
+        }
+        self.fault("crash", &[id], Value::Null);
+    }
+
+    /// Restarts crashed node `id` from its storage and calls `on_start`.
+    pub fn restart(&mut self, id: NodeId) {
+        assert!(!self.is_up(id), "restart of {id}, which is up");
+        self.fault("restart", &[id], Value::Null);
+        self.boot(id);
+    }
+
+    /// Cuts every link between `a` and `b` (both ways) until [`Cluster::heal`].
+    ///
+    /// The fault line's `nodes` lists side `a` (the side the caller isolates);
+    /// `detail` holds both sides.
+    pub fn partition(&mut self, a: &[NodeId], b: &[NodeId]) {
+        for &x in a {
+            for &y in b {
+                assert!(x != y, "node {x} on both sides of a partition");
+                self.blocked.insert((x, y));
+                self.blocked.insert((y, x));
+            }
+        }
+        let detail = json!({ "a": self.names_of(a), "b": self.names_of(b) });
+        self.fault("partition", a, detail);
+    }
+
+    /// Makes the network whole again and marks the start of the liveness phase.
+    pub fn heal(&mut self) {
+        self.blocked.clear();
+        self.heal_us = self.now_us;
+        self.fault("heal", &[], Value::Null);
+    }
+
+    /// Pauses `id` (stop-the-world): its events wait until [`Cluster::resume`].
+    pub fn pause(&mut self, id: NodeId) {
+        assert!(
+            self.is_up(id) && !self.slots[id].paused,
+            "pause of {id}: down or paused"
+        );
+        self.slots[id].paused = true;
+        self.fault("pause", &[id], Value::Null);
+    }
+
+    /// Resumes `id`: everything that waited happens now, in its original order.
+    pub fn resume(&mut self, id: NodeId) {
+        assert!(self.slots[id].paused, "resume of {id}, which is not paused");
+        self.slots[id].paused = false;
+        self.fault("resume", &[id], Value::Null);
+        let parked = std::mem::take(&mut self.slots[id].parked);
+        for event in parked {
+            self.dispatch(event);
+        }
+    }
+
+    /// Sends client request `op` to `node` now; returns its id (also its process).
+    pub fn client(&mut self, node: NodeId, op: M::Op) -> RequestId {
+        let req = self.next_req;
+        self.next_req += 1;
+        let fields = op_fields(&op);
+        self.history.push(Entry::Op(OpEntry {
+            kind: OpType::Invoke,
+            process: req,
+            time_us: self.now_us,
+            node: Some(self.slots[node].name.clone()),
+            op: fields.clone(),
+        }));
+        self.pending.insert(req, Pending { node, op: fields });
+        self.schedule(self.now_us, Event::Client { node, req, op });
+        req
+    }
+
+    /// The current simulated time.
+    pub fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    /// The history so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The model under test.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The last role `id` announced (its spec role before that; "crashed" when down).
+    pub fn role(&self, id: NodeId) -> &'static str {
+        self.slots[id].role
+    }
+
+    /// Nodes whose current role is `role`, in id order.
+    pub fn nodes_with_role(&self, role: &str) -> Vec<NodeId> {
+        (0..self.slots.len())
+            .filter(|&id| self.slots[id].role == role)
+            .collect()
+    }
+
+    /// The node value of `id`, unless it is crashed.
+    pub fn node(&self, id: NodeId) -> Option<&M::Node> {
+        self.slots[id].node.as_ref()
+    }
+
+    /// The durable storage of `id`.
+    pub fn storage(&self, id: NodeId) -> &Storage {
+        &self.slots[id].storage
+    }
+
+    /// Whether `id` is running (not crashed; it may be paused).
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.slots[id].node.is_some()
+    }
+
+    /// The context checkers need: node names, the last heal time, now as the end.
+    pub fn check_context(&self) -> CheckContext {
+        CheckContext {
+            nodes: self.slots.iter().map(|s| s.name.clone()).collect(),
+            heal_us: self.heal_us,
+            end_us: self.now_us,
+        }
+    }
+
+    /// Runs every checker of the model on the history so far.
+    pub fn check(&self) -> Vec<(&'static str, Verdict)> {
+        let ctx = self.check_context();
+        let checkers = self.model.checkers();
+        checkers
+            .iter()
+            .map(|c| (c.name(), c.check(&self.history, &ctx)))
+            .collect()
+    }
+
+    fn boot(&mut self, id: NodeId) {
+        let node = self.model.build(id, &self.slots[id].storage);
+        self.slots[id].node = Some(node);
+        self.slots[id].role = self.model.nodes()[id].role;
+        self.call(id, |node, ctx| node.on_start(ctx));
+    }
+
+    fn dispatch(&mut self, event: Event<M>) {
+        let id = event.target();
+        if self.slots[id].paused {
+            self.slots[id].parked.push(event);
+            return;
+        }
+        match event {
+            Event::Deliver { from, to, msg } => {
+                if !self.blocked.contains(&(from, to)) {
+                    self.call(to, |node, ctx| node.on_msg(ctx, from, msg));
+                }
+            }
+            Event::Timer {
+                node,
+                timer,
+                generation,
+            } => self.fire(node, timer, generation),
+            Event::Client { node, req, op } => self.serve(node, req, op),
+        }
+    }
+
+    fn fire(&mut self, id: NodeId, timer: TimerId, generation: u64) {
+        if self.slots[id].timers.get(&timer) != Some(&generation) {
+            return; // re-armed, cancelled, or the node crashed since
+        }
+        self.slots[id].timers.remove(&timer);
+        self.call(id, |node, ctx| node.on_timer(ctx, timer));
+    }
+
+    fn serve(&mut self, id: NodeId, req: RequestId, op: M::Op) {
+        if self.is_up(id) {
+            self.call(id, |node, ctx| node.on_client(ctx, req, op));
+        } else {
+            self.complete(req, Outcome::Fail, json!("node down"));
+        }
+    }
+
+    /// Runs one handler of `id` (if it is up) and carries out its commands.
+    fn call(&mut self, id: NodeId, f: impl FnOnce(&mut M::Node, &mut Ctx<'_, MsgOf<M>>)) {
+        let n = self.slots.len();
+        let mut out = Vec::new();
+        let Slot {
+            node, storage, rng, ..
+        } = &mut self.slots[id];
+        let Some(node) = node.as_mut() else { return };
+        let mut ctx = Ctx::new(id, n, self.now_us, rng, storage, &mut out);
+        f(node, &mut ctx);
+        for command in out {
+            self.apply(id, command);
+        }
+    }
+
+    fn apply(&mut self, id: NodeId, command: Command<MsgOf<M>>) {
+        match command {
+            Command::Send { to, msg } => self.send(id, to, msg),
+            Command::SetTimer { timer, after_us } => {
+                self.generation += 1;
+                self.slots[id].timers.insert(timer, self.generation);
+                let event = Event::Timer {
+                    node: id,
+                    timer,
+                    generation: self.generation,
+                };
+                self.schedule(self.now_us + after_us, event);
+            }
+            Command::CancelTimer { timer } => {
+                self.slots[id].timers.remove(&timer);
+            }
+            Command::Persist { key, value, sync } => self.slots[id].storage.put(key, value, sync),
+            Command::Reply {
+                req,
+                outcome,
+                value,
+            } => self.complete(req, outcome, value),
+            Command::Event { name, data } => self.event(id, name, data),
+            Command::Role { role } => self.slots[id].role = role,
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: MsgOf<M>) {
+        assert!(to < self.slots.len(), "send to unknown node {to}");
+        let copies = if self.net_rng.gen_range(0..100) < self.duplicate_pct {
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            let at = self.now_us + self.draw_latency_us();
+            let msg = msg.clone();
+            self.schedule(at, Event::Deliver { from, to, msg });
+        }
+    }
+
+    fn draw_latency_us(&mut self) -> u64 {
+        match self.latency {
+            Latency::Fixed(us) => us,
+            Latency::Uniform(min_us, max_us) => self.net_rng.gen_range(min_us..=max_us),
+        }
+    }
+
+    fn schedule(&mut self, time_us: u64, event: Event<M>) {
+        assert!(self.queue.len() < QUEUE_LEN_MAX, "event queue bound hit");
+        self.seq += 1;
+        let seq = self.seq;
+        self.queue.push(Scheduled {
+            time_us,
+            seq,
+            event,
+        });
+    }
+
+    fn complete(&mut self, req: RequestId, outcome: Outcome, value: Value) {
+        let Some(pending) = self.pending.remove(&req) else {
+            panic!("reply to request {req}, which is not pending (answered twice?)");
+        };
+        let mut op = pending.op;
+        op.insert("value".into(), value);
+        let kind = match outcome {
+            Outcome::Ok => OpType::Ok,
+            Outcome::Fail => OpType::Fail,
+            Outcome::Unknown => OpType::Info,
+        };
+        self.history.push(Entry::Op(OpEntry {
+            kind,
+            process: req,
+            time_us: self.now_us,
+            node: Some(self.slots[pending.node].name.clone()),
+            op,
+        }));
+    }
+
+    fn event(&mut self, id: NodeId, name: &'static str, data: Value) {
+        self.history.push(Entry::Event(EventEntry {
+            time_us: self.now_us,
+            node: self.slots[id].name.clone(),
+            name: name.to_string(),
+            data,
+        }));
+    }
+
+    fn fault(&mut self, fault: &str, nodes: &[NodeId], detail: Value) {
+        self.history.push(Entry::Fault(FaultEntry {
+            time_us: self.now_us,
+            fault: fault.to_string(),
+            nodes: self.names_of(nodes),
+            detail,
+        }));
+    }
+
+    fn names_of(&self, ids: &[NodeId]) -> Vec<String> {
+        ids.iter().map(|&id| self.slots[id].name.clone()).collect()
+    }
+}
+
+/// An operation's history fields: its JSON object, or `{"f": value}` otherwise.
+fn op_fields<T: serde::Serialize>(op: &T) -> Map<String, Value> {
+    match serde_json::to_value(op).expect("operations encode as JSON") {
+        Value::Object(map) => map,
+        other => Map::from_iter([("f".to_string(), other)]),
+    }
+}
+
+#[cfg(test)]
+mod tests;
