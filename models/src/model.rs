@@ -85,6 +85,14 @@ pub enum ModelError {
     /// A parameter is out of range or inconsistent.
     #[error("{0}")]
     Invalid(String),
+    /// The parameter `key` of `[protocol.params]` is out of range.
+    #[error("{message}")]
+    Param {
+        /// The key, e.g. "election_timeout_ms_min".
+        key: String,
+        /// What was wrong and what was expected.
+        message: String,
+    },
 }
 
 /// A protocol: its nodes, workload, checkers and variants.
@@ -94,7 +102,7 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// One sentence on what it is.
     const DESCRIPTION: &'static str;
     /// The `[protocol.params]` table; unknown keys must be rejected.
-    type Params: DeserializeOwned + Serialize + Default + Clone + Debug;
+    type Params: DeserializeOwned + Serialize + Default + Clone + Debug + Send + Sync;
     /// The node state machine (all roles).
     type Node: Node<Op = Self::Op>;
     /// A client operation.

@@ -1,1 +1,34 @@
-pub fn x() {}
+//! Faultline's engine: runs [`faultline_models`] protocols on madsim over a
+//! network that Faultline owns, injects faults, records the history, runs
+//! the checkers and writes reports.
+//!
+//! How the pieces fit: [`scenario`] parses and validates a TOML file;
+//! [`registry`] maps its protocol name to a [`Model`](faultline_models::Model);
+//! [`run`] builds a [`world`] on a madsim runtime (one madsim node per model
+//! node, one driver task that owns time and delivery through [`net`] and
+//! [`fault`]), then judges the history and hands a [`run::RunOutcome`] to
+//! [`report`].
+
+#[cfg(not(madsim))]
+compile_error!(
+    "faultline must be built with `--cfg madsim` (set in .cargo/config.toml). \
+     A RUSTFLAGS environment variable replaces that setting: unset it, or use \
+     RUSTFLAGS=\"--cfg madsim\"."
+);
+
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod fault;
+pub mod logging;
+pub mod net;
+pub mod registry;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod seed;
+pub mod stats;
+pub mod trace;
+pub mod world;
+
+pub use error::Error;

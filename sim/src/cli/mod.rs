@@ -1,0 +1,93 @@
+//! The `faultline` command line.
+//!
+//! Exit codes: 0 valid, 1 invalid (a checker found a violation), 2 unknown
+//! (a checker could not decide), 3 bad input (scenario, arguments), 4 I/O.
+
+mod print;
+mod run_cmd;
+
+use crate::error::Error;
+use crate::registry::Registry;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Deterministic simulation testing of distributed protocols.
+#[derive(Debug, Parser)]
+#[command(name = "faultline", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario with one seed, judge it, write its report.
+    Run(RunArgs),
+    /// Run with every event shown (same as `run --trace`).
+    Replay(RunArgs),
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List protocols, variants, operations, checkers and bundled scenarios.
+    List,
+}
+
+/// Arguments of `run` and `replay`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The seed (default: the scenario's `seed`, else 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where report folders go.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Show the run event by event (filter with RUST_LOG, e.g. faultline=trace).
+    #[arg(long)]
+    pub trace: bool,
+    /// Don't write report files.
+    #[arg(long)]
+    pub no_report: bool,
+    /// Run twice in this process and compare trace hashes.
+    #[arg(long)]
+    pub check_determinism: bool,
+}
+
+/// Parses arguments, runs, and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let registry = Registry::builtin();
+    let result = match cli.command {
+        Command::Run(args) => run_cmd::run(&registry, args, false),
+        Command::Replay(args) => run_cmd::run(&registry, args, true),
+        Command::Validate { files } => validate(&registry, &files),
+        Command::List => {
+            print::list(&registry);
+            Ok(0)
+        }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        e.exit_code()
+    })
+}
+
+fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
+    let mut first_error = None;
+    for f in files {
+        match registry.load(f) {
+            Ok(s) => println!("ok: {} ({} / {})", f.display(), s.protocol(), s.variant()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(0), Err)
+}

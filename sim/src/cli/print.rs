@@ -1,0 +1,164 @@
+//! What the CLI prints.
+
+use crate::registry::Registry;
+use crate::report::repro_command;
+use crate::run::RunOutcome;
+use crate::stats::op_stats;
+use faultline_models::{MetricValue, Verdict};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Prints a run's summary.
+pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
+    println!(
+        "scenario: {} ({}), protocol {} variant {}",
+        o.scenario,
+        path.display(),
+        o.protocol,
+        o.variant
+    );
+    println!("verdict: {}", o.verdict().to_uppercase());
+    for c in &o.checks {
+        println!(
+            "  {:<24} {:<10} {}",
+            c.name,
+            format!("{:?}", c.property).to_lowercase(),
+            c.verdict.word()
+        );
+        match &c.verdict {
+            Verdict::Invalid { violations } => {
+                for v in violations.iter().take(3) {
+                    let at = v
+                        .time_us
+                        .map(|t| format!("at {:.3}s: ", t as f64 / 1e6))
+                        .unwrap_or_default();
+                    println!("      {at}{}", v.message);
+                }
+            }
+            Verdict::Unknown { reason } => println!("      {reason}"),
+            Verdict::Valid => {}
+        }
+    }
+    ops(o);
+    faults(o);
+    let n = &o.net;
+    println!(
+        "network: {} sent, {} delivered, {} lost, {} partitioned, {} to down nodes, {} duplicated",
+        n.sent, n.delivered, n.lost, n.partitioned, n.to_dead_node, n.duplicated
+    );
+    metrics(o);
+    println!(
+        "simulated: {:.3}s (heal at {:.3}s)",
+        o.end_us as f64 / 1e6,
+        o.heal_us as f64 / 1e6
+    );
+    println!("trace hash: {}", o.trace_hash);
+    if let Some(dir) = report {
+        println!("report: {}", dir.display());
+    }
+    if o.verdict() != "valid" {
+        println!("repro: {}", repro_command(path, o.seed));
+    }
+}
+
+fn ops(o: &RunOutcome) {
+    for (f, s) in op_stats(&o.history, o.end_us) {
+        let lat = s
+            .latency_ms
+            .map(|q| {
+                format!(
+                    "latency ms p50 {:.2} p99 {:.2} max {:.2}",
+                    q.p50, q.p99, q.max
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "ops {f:<8} {} invoked: {} ok, {} fail, {} info, {} pending; {:.1} ok/s; {lat}",
+            s.invoked, s.ok, s.fail, s.info, s.pending, s.throughput_per_s
+        );
+    }
+}
+
+fn faults(o: &RunOutcome) {
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    o.timeline
+        .iter()
+        .filter(|f| f.effective)
+        .for_each(|f| *by_kind.entry(f.kind).or_default() += 1);
+    let list: Vec<_> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "faults applied: {} ({})",
+        by_kind.values().sum::<usize>(),
+        if list.is_empty() {
+            "none".into()
+        } else {
+            list.join(", ")
+        }
+    );
+}
+
+fn metrics(o: &RunOutcome) {
+    for m in &o.metrics {
+        match &m.value {
+            MetricValue::Count { value } => println!("metric {}: {value}", m.name),
+            MetricValue::Distribution { samples } => match crate::stats::Quantiles::of(samples) {
+                Some(q) => println!(
+                    "metric {}: n={} p50 {:.1} p90 {:.1} p99 {:.1} max {:.1}",
+                    m.name,
+                    samples.len(),
+                    q.p50,
+                    q.p90,
+                    q.p99,
+                    q.max
+                ),
+                None => println!("metric {}: no samples", m.name),
+            },
+            MetricValue::Series { points } => {
+                println!("metric {}: {} points", m.name, points.len())
+            }
+        }
+    }
+}
+
+/// Prints protocols, variants, ops, checkers and bundled scenarios.
+pub fn list(registry: &Registry) {
+    for p in registry.protocols() {
+        println!("{} — {}", p.name, p.description);
+        for v in p.variants {
+            println!(
+                "  variant {:<16} {}{}",
+                v.name,
+                v.description,
+                if v.correct { "" } else { " [buggy]" }
+            );
+        }
+        for op in p.ops {
+            println!("  op      {:<16} {}", op.name, op.description);
+        }
+        for (name, what) in &p.checkers {
+            println!("  checker {name:<16} {what}");
+        }
+    }
+    let mut files: Vec<_> = walk(Path::new("scenarios"));
+    files.sort();
+    if !files.is_empty() {
+        println!("bundled scenarios:");
+        files.iter().for_each(|f| println!("  {}", f.display()));
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -1,0 +1,35 @@
+//! `faultline run` and `faultline replay`.
+
+use super::{print, RunArgs};
+use crate::error::Error;
+use crate::registry::Registry;
+use crate::report;
+
+pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Error> {
+    let trace = args.trace || replay;
+    crate::logging::init(if trace { "faultline=debug" } else { "warn" });
+    let scenario = registry.load(&args.file)?;
+    let seed = args.seed.unwrap_or_else(|| scenario.default_seed());
+    println!("seed: {seed}");
+    let outcome = scenario.run(seed);
+    if args.check_determinism {
+        let again = scenario.run(seed);
+        if again.trace_hash != outcome.trace_hash {
+            return Err(Error::Usage(format!(
+                "NOT deterministic: seed {seed} gave trace hashes {} and {}",
+                outcome.trace_hash, again.trace_hash
+            )));
+        }
+        println!(
+            "determinism: two runs gave trace hash {}",
+            outcome.trace_hash
+        );
+    }
+    let dir = if args.no_report {
+        None
+    } else {
+        Some(report::write_run(&outcome, &args.file, &args.out)?)
+    };
+    print::summary(&outcome, &args.file, dir.as_deref());
+    Ok(outcome.exit_code())
+}

@@ -1,0 +1,250 @@
+//! One run: a scenario, a seed, a fresh madsim runtime, a judged history.
+
+use crate::clock::NodeClock;
+use crate::fault::AppliedFault;
+use crate::net::Partitions;
+use crate::scenario::Scenario;
+use crate::seed::{stream, subseed};
+use crate::trace::TraceHash;
+use crate::world::client::Clients;
+use crate::world::event::{Event, EventQueue};
+use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
+use faultline_models::{CheckContext, History, Metric, Model, Property, Verdict};
+use rand::Rng;
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+/// One checker's judgement of the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// The property's name.
+    pub name: &'static str,
+    /// Safety or liveness.
+    pub property: Property,
+    /// What must hold.
+    pub description: &'static str,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// Scenario name.
+    pub scenario: String,
+    /// Protocol name.
+    pub protocol: &'static str,
+    /// Variant name.
+    pub variant: String,
+    /// The seed.
+    pub seed: u64,
+    /// Node names by id.
+    pub nodes: Vec<String>,
+    /// The history.
+    pub history: History,
+    /// Checker verdicts.
+    pub checks: Vec<CheckResult>,
+    /// Protocol metrics.
+    pub metrics: Vec<Metric>,
+    /// Network counters.
+    pub net: NetStats,
+    /// The fault timeline actually applied.
+    pub timeline: Vec<AppliedFault>,
+    /// The trace hash, 16 hex digits.
+    pub trace_hash: String,
+    /// When the safety phase ended.
+    pub heal_us: u64,
+    /// When the run ended.
+    pub end_us: u64,
+}
+
+impl RunOutcome {
+    /// The overall verdict: invalid if any checker says so, else unknown if
+    /// any does, else valid.
+    pub fn verdict(&self) -> &'static str {
+        let words: Vec<_> = self.checks.iter().map(|c| c.verdict.word()).collect();
+        if words.contains(&"invalid") {
+            "invalid"
+        } else if words.contains(&"unknown") {
+            "unknown"
+        } else {
+            "valid"
+        }
+    }
+
+    /// The exit code: 0 valid, 1 invalid, 2 unknown.
+    pub fn exit_code(&self) -> i32 {
+        match self.verdict() {
+            "valid" => 0,
+            "invalid" => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Runs `scenario` with `seed` on a fresh thread (madsim seeds std's
+/// `HashMap` only for a thread's first runtime) and judges the history.
+pub fn run<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name(format!("seed-{seed}"))
+            .spawn_scoped(s, || run_here(scenario, seed));
+        let handle = handle.expect("spawning a run thread");
+        match handle.join() {
+            Ok(outcome) => outcome,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
+    let config = madsim::Config::default();
+    let rt = madsim::runtime::Runtime::with_seed_and_config(subseed(seed, "madsim"), config);
+    let shared: Shared<M> = Arc::new(Mutex::new(build_world(scenario, seed)));
+    let mut ids = Vec::new();
+    for (id, name) in scenario.names.iter().enumerate() {
+        let s = shared.clone();
+        let node = rt
+            .create_node()
+            .name(name.as_str())
+            .init(move || world::node_task::run(s.clone(), id))
+            .build();
+        ids.push(node.id());
+    }
+    lock(&shared).madsim_ids = ids.clone();
+    rt.block_on(world::driver::drive(shared.clone()));
+    // Kill every node before dropping the runtime: a dropped runtime with
+    // live nodes leaks (../shared/MADSIM.md).
+    ids.iter().for_each(|&id| rt.handle().kill(id));
+    drop(rt);
+    let mut w = lock(&shared);
+    judge(scenario, seed, &mut w)
+}
+
+fn build_world<M: Model>(sc: &Scenario<M>, seed: u64) -> World<M> {
+    let n = sc.names.len();
+    let heal_us = sc.duration_us;
+    let end_us = heal_us + sc.converge_us;
+    let mut clock_rng = stream(seed, "clock");
+    let (skew_us, drift_ppm) = sc.clock;
+    let slots = (0..n)
+        .map(|i| {
+            let offset = if skew_us > 0 {
+                clock_rng.gen_range(-(skew_us as i64)..=skew_us as i64)
+            } else {
+                0
+            };
+            let drift = if drift_ppm > 0.0 {
+                clock_rng.gen_range(-drift_ppm..=drift_ppm)
+            } else {
+                0.0
+            };
+            Slot::new(
+                stream(seed, &format!("node/{i}")),
+                NodeClock::new(offset, drift),
+            )
+        })
+        .collect();
+    let mut fault_rng = stream(seed, "faults");
+    let plan = fault_plan(sc, &mut fault_rng);
+    let mut queue = EventQueue::new();
+    for (index, f) in plan.iter().enumerate() {
+        queue.push(f.at_us, Event::FaultStart { index });
+    }
+    queue.push(heal_us, Event::Heal);
+    queue.push(end_us, Event::End);
+    let stop_us = end_us.saturating_sub(sc.workload.timeout_us);
+    let mut w = World {
+        model: sc.model(),
+        names: sc.names.clone(),
+        specs: sc.specs.clone(),
+        servers: (0..n).filter(|&i| sc.specs[i].serves_clients).collect(),
+        now_us: 0,
+        heal_us,
+        end_us,
+        queue,
+        slots,
+        net: sc.net.clone(),
+        partitions: Partitions::new(n),
+        extra_loss: 0.0,
+        extra_dup: 0.0,
+        net_rng: stream(seed, "net"),
+        fault_rng,
+        clients: Clients::new(sc.workload.clone(), stream(seed, "clients"), stop_us),
+        history: History::default(),
+        trace: TraceHash::default(),
+        faults: FaultState {
+            plan,
+            ..Default::default()
+        },
+        stats: NetStats::default(),
+        madsim_ids: Vec::new(),
+        drained: Arc::new(Notify::new()),
+        out: Vec::new(),
+    };
+    w.start_clients();
+    w
+}
+
+/// Explicit faults (jitter drawn first, in file order), then the nemesis.
+fn fault_plan<M: Model>(
+    sc: &Scenario<M>,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Vec<crate::fault::PlannedFault> {
+    let mut plan: Vec<_> = sc
+        .faults
+        .iter()
+        .map(|(f, jitter_us)| {
+            let mut f = f.clone();
+            if *jitter_us > 0 {
+                f.at_us =
+                    (f.at_us + rng.gen_range(0..*jitter_us)).min(sc.duration_us.saturating_sub(1));
+            }
+            f
+        })
+        .collect();
+    if let Some(nemesis) = &sc.nemesis {
+        plan.extend(nemesis.plan(sc.duration_us, rng));
+    }
+    plan.sort_by_key(|f| f.at_us);
+    plan
+}
+
+fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>) -> RunOutcome {
+    let ctx = CheckContext {
+        nodes: w.names.clone(),
+        heal_us: w.heal_us,
+        end_us: w.end_us,
+    };
+    let only = sc.file.check.only.as_ref();
+    let checks = w
+        .model
+        .checkers()
+        .into_iter()
+        .filter(|c| only.is_none_or(|names| names.iter().any(|n| n == c.name())))
+        .map(|c| CheckResult {
+            name: c.name(),
+            property: c.property(),
+            description: c.describe(),
+            verdict: c.check(&w.history, &ctx),
+        })
+        .collect();
+    let metrics = w.model.metrics(&w.history, &ctx);
+    RunOutcome {
+        scenario: sc.name.clone(),
+        protocol: M::NAME,
+        variant: sc.file.protocol.variant.clone(),
+        seed,
+        nodes: w.names.clone(),
+        history: std::mem::take(&mut w.history),
+        checks,
+        metrics,
+        net: w.stats.clone(),
+        timeline: std::mem::take(&mut w.faults.timeline),
+        trace_hash: w.trace.hex(),
+        heal_us: w.heal_us,
+        end_us: w.end_us,
+    }
+}

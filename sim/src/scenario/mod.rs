@@ -1,0 +1,12 @@
+//! Scenario files: TOML, parsed with serde (unknown keys rejected), then
+//! validated against the protocol's model into a [`Scenario`] the engine
+//! runs. Every error names the file, line and column, what was found and
+//! what was expected. The format is documented in `scenarios/README.md`.
+
+mod load;
+mod resolve;
+mod resolve_faults;
+pub mod schema;
+
+pub use load::{locate, probe_protocol, Key, Source};
+pub use resolve::Scenario;

@@ -1,0 +1,69 @@
+//! The trace hash: a fingerprint of everything a run did, in order.
+//!
+//! Every event the engine dispatches (deliveries, timers, client requests
+//! and replies, faults, protocol events) is folded into a 64-bit FNV-1a
+//! hash. Same scenario + seed + build gives the same hash; tests compare it
+//! across processes. Messages are hashed through their `Hash` impl with
+//! this (pinned, unkeyed) hasher, so no `Debug` formatting on the hot path.
+
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
+
+/// A pinned FNV-1a 64 hasher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceHash(u64);
+
+impl Default for TraceHash {
+    fn default() -> Self {
+        TraceHash(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for TraceHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.write(&x.to_le_bytes());
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+impl TraceHash {
+    /// Folds one event: its time, a kind tag, and any hashable payload.
+    pub fn record<T: Hash + ?Sized>(&mut self, time_us: u64, tag: u8, payload: &T) {
+        self.write_u64(time_us);
+        self.write(&[tag]);
+        payload.hash(self);
+    }
+
+    /// The hash as 16 hex digits.
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+thread_local! {
+    static NOW: Cell<(u64, usize)> = const { Cell::new((0, usize::MAX)) };
+}
+
+/// Tells the log formatter the simulated time and node of what runs now.
+pub fn set_context(time_us: u64, node: usize) {
+    NOW.with(|c| c.set((time_us, node)));
+}
+
+/// The simulated time and node last set (node `usize::MAX`: the engine).
+pub fn context() -> (u64, usize) {
+    NOW.with(Cell::get)
+}

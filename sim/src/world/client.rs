@@ -1,0 +1,222 @@
+//! Client processes: Jepsen-style, one operation in flight each.
+//!
+//! A process picks an operation from the mix, records `invoke`, sends it to
+//! a node over the client link (default latency, never partitioned: clients
+//! sit beside the cluster), and records `ok`/`fail` from the reply or
+//! `info` when the reply is late. After an `info` the process takes a new
+//! id (the old one may still have an op in flight), as Jepsen does.
+
+use super::event::Event;
+use super::node_task::tag;
+use super::{Item, World};
+use faultline_models::{Entry, Model, NodeId, OpEntry, OpType, Outcome, RequestId};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Validated `[workload]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    /// Number of client processes.
+    pub clients: usize,
+    /// Mean gap between one process's operations, microseconds.
+    pub gap_us_mean: f64,
+    /// Reply deadline, microseconds.
+    pub timeout_us: u64,
+    /// Operation name and weight.
+    pub mix: Vec<(&'static str, u32)>,
+}
+
+struct Pending {
+    client: usize,
+    process: u64,
+    node: NodeId,
+    op: Map<String, Value>,
+}
+
+/// The clients of one run.
+pub struct Clients<M: Model> {
+    workload: Workload,
+    rng: ChaCha8Rng,
+    processes: Vec<u64>,
+    pending: BTreeMap<RequestId, Pending>,
+    next_req: RequestId,
+    stop_us: u64,
+    _model: std::marker::PhantomData<M>,
+}
+
+impl<M: Model> Clients<M> {
+    /// Clients that issue operations until `stop_us`.
+    pub fn new(workload: Workload, rng: ChaCha8Rng, stop_us: u64) -> Self {
+        let processes = (0..workload.clients as u64).collect();
+        Clients {
+            workload,
+            rng,
+            processes,
+            pending: BTreeMap::new(),
+            next_req: 0,
+            stop_us,
+            _model: Default::default(),
+        }
+    }
+
+    /// Number of client slots.
+    pub fn count(&self) -> usize {
+        self.workload.clients
+    }
+
+    fn gap_us(&mut self) -> u64 {
+        let u: f64 = self.rng.gen_range(f64::EPSILON..1.0);
+        (-u.ln() * self.workload.gap_us_mean).round() as u64
+    }
+
+    fn pick_f(&mut self) -> &'static str {
+        let total: u32 = self.workload.mix.iter().map(|m| m.1).sum();
+        let mut x = self.rng.gen_range(0..total);
+        for &(f, w) in &self.workload.mix {
+            if x < w {
+                return f;
+            }
+            x -= w;
+        }
+        unreachable!("weights sum to {total}")
+    }
+}
+
+impl<M: Model> World<M> {
+    /// Schedules every client's first operation.
+    pub fn start_clients(&mut self) {
+        for client in 0..self.clients.count() {
+            let gap = self.clients.gap_us();
+            self.queue.push(gap, Event::Tick { client });
+        }
+    }
+
+    /// A client issues its next operation.
+    pub fn client_tick(&mut self, client: usize) {
+        if self.now_us >= self.clients.stop_us || self.servers.is_empty() {
+            return;
+        }
+        let f = self.clients.pick_f();
+        let op = self.model.make_op(f, &mut self.clients.rng);
+        let node = self.model.route(&op, &self.servers, &mut self.clients.rng);
+        let fields = op_fields(f, &op);
+        self.clients.next_req += 1;
+        let req = self.clients.next_req;
+        let process = self.clients.processes[client];
+        self.record_op(OpType::Invoke, process, Some(node), fields.clone());
+        self.clients.pending.insert(
+            req,
+            Pending {
+                client,
+                process,
+                node,
+                op: fields,
+            },
+        );
+        let d = self.client_delay_us();
+        self.queue
+            .push(self.now_us + d, Event::Request { req, node, op });
+        self.queue.push(
+            self.now_us + self.clients.workload.timeout_us,
+            Event::Timeout { req },
+        );
+    }
+
+    /// A request reaches its node: queue it unless the node is down.
+    pub fn client_request(&mut self, req: RequestId, node: NodeId, op: M::Op) {
+        if self.slots[node].alive {
+            self.slots[node].mailbox.push_back(Item::Client { req, op });
+        }
+    }
+
+    /// A node answered: the reply travels back to the client.
+    pub fn reply(&mut self, req: RequestId, outcome: Outcome, value: Value) {
+        let d = self.client_delay_us();
+        self.queue.push(
+            self.now_us + d,
+            Event::Reply {
+                req,
+                outcome,
+                value,
+            },
+        );
+    }
+
+    /// The reply reaches the client (ignored if it already gave up).
+    pub fn client_reply(&mut self, req: RequestId, outcome: Outcome, value: Value) {
+        let Some(mut p) = self.clients.pending.remove(&req) else {
+            return;
+        };
+        let kind = match outcome {
+            Outcome::Ok => OpType::Ok,
+            Outcome::Fail => OpType::Fail,
+            Outcome::Unknown => OpType::Info,
+        };
+        if !value.is_null() {
+            p.op.insert("value".into(), value);
+        }
+        self.finish(p, kind);
+    }
+
+    /// The client gives up waiting: the outcome is unknown.
+    pub fn client_timeout(&mut self, req: RequestId) {
+        if let Some(p) = self.clients.pending.remove(&req) {
+            self.finish(p, OpType::Info);
+        }
+    }
+
+    fn finish(&mut self, p: Pending, kind: OpType) {
+        self.record_op(kind, p.process, Some(p.node), p.op);
+        if kind == OpType::Info {
+            self.clients.processes[p.client] += self.clients.count() as u64;
+        }
+        let gap = self.clients.gap_us();
+        self.queue
+            .push(self.now_us + gap, Event::Tick { client: p.client });
+    }
+
+    fn record_op(
+        &mut self,
+        kind: OpType,
+        process: u64,
+        node: Option<NodeId>,
+        op: Map<String, Value>,
+    ) {
+        let node = node.map(|n| self.names[n].clone());
+        let entry = OpEntry {
+            kind,
+            process,
+            time_us: self.now_us,
+            node,
+            op,
+        };
+        let line = serde_json::to_string(&entry).unwrap_or_default();
+        self.trace_record(tag::OP, line.as_str());
+        tracing::debug!(op = %line, "client");
+        self.history.push(Entry::Op(entry));
+    }
+
+    fn client_delay_us(&mut self) -> u64 {
+        self.net.default.latency.sample_us(&mut self.net_rng)
+    }
+}
+
+/// The op's fields for the history: its JSON object, with `f` filled in.
+fn op_fields<T: serde::Serialize>(f: &str, op: &T) -> Map<String, Value> {
+    match serde_json::to_value(op) {
+        Ok(Value::Object(mut map)) => {
+            map.entry("f")
+                .or_insert_with(|| Value::String(f.to_string()));
+            map
+        }
+        Ok(other) => {
+            let mut map = Map::new();
+            map.insert("f".into(), Value::String(f.to_string()));
+            map.insert("value".into(), other);
+            map
+        }
+        Err(e) => panic!("client op {f} does not encode as JSON: {e}"),
+    }
+}

@@ -1,0 +1,96 @@
+//! The driver task: owns simulated time and dispatches every event.
+
+use super::event::Event;
+use super::{lock, Item, Shared, World};
+use crate::trace;
+use faultline_models::{Model, NodeId};
+use std::time::Duration;
+
+/// Runs events in time order until `End` or until nothing is left.
+pub async fn drive<M: Model>(shared: Shared<M>) {
+    let drained = lock(&shared).drained.clone();
+    loop {
+        while !lock(&shared).drained() {
+            drained.notified().await;
+        }
+        let mut w = lock(&shared);
+        let Some(t) = w.queue.peek_time() else { return };
+        w.advance_to(t);
+        while w.queue.peek_time() == Some(t) {
+            let Some((_, event)) = w.queue.pop() else {
+                break;
+            };
+            if !w.dispatch(event) {
+                return;
+            }
+        }
+    }
+}
+
+impl<M: Model> World<M> {
+    fn advance_to(&mut self, t: u64) {
+        assert!(
+            t >= self.now_us,
+            "event at {t} us is in the past (now {} us)",
+            self.now_us
+        );
+        if t > self.now_us {
+            // Exact: madsim's sleep would round short waits up to 1 ms.
+            madsim::time::advance(Duration::from_micros(t - self.now_us));
+            self.now_us = t;
+        }
+        trace::set_context(t, usize::MAX);
+    }
+
+    /// Hands `item` to node `id` and wakes its task.
+    pub fn enqueue(&mut self, id: NodeId, item: Item<M>) {
+        self.slots[id].mailbox.push_back(item);
+        self.slots[id].wake.notify_one();
+    }
+
+    /// Handles one event; false ends the run.
+    fn dispatch(&mut self, event: Event<M>) -> bool {
+        match event {
+            Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
+            Event::Timer {
+                node,
+                timer,
+                generation,
+            } => {
+                if self.slots[node].timers.get(&timer) == Some(&generation) {
+                    self.enqueue(node, Item::Timer { timer, generation });
+                }
+            }
+            Event::Request { req, node, op } => {
+                self.client_request(req, node, op);
+                self.slots[node].wake.notify_one();
+            }
+            Event::Reply {
+                req,
+                outcome,
+                value,
+            } => self.client_reply(req, outcome, value),
+            Event::Timeout { req } => self.client_timeout(req),
+            Event::Tick { client } => self.client_tick(client),
+            Event::FaultStart { index } => {
+                if self.now_us < self.heal_us {
+                    self.fault_start(index);
+                }
+            }
+            Event::FaultEnd { id } => self.fault_end(id),
+            Event::Heal => self.heal(),
+            Event::End => return false,
+        }
+        true
+    }
+
+    fn deliver(&mut self, from: NodeId, to: NodeId, msg: super::Msg<M>) {
+        if !self.slots[to].alive {
+            self.stats.to_dead_node += 1;
+        } else if self.partitions.is_blocked(from, to) {
+            self.stats.partitioned += 1;
+        } else {
+            self.enqueue(to, Item::Msg { from, msg });
+        }
+    }
+}

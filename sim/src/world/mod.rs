@@ -1,0 +1,137 @@
+//! The world: every node's slot, the network, the clients, the faults and
+//! the history, shared by the driver task and the node tasks of one run.
+//!
+//! One madsim node runs per model node; its task owns the model's node
+//! value (so `Handle::kill` really drops it) and handles what the driver
+//! puts in its mailbox. The driver ([`driver`]) owns time: it pops the
+//! earliest event, advances madsim's clock exactly to it (madsim's `sleep`
+//! rounds up to 1 ms, so it is not used), dispatches it, and waits until
+//! every running node has drained its mailbox before moving on.
+
+pub mod client;
+pub mod driver;
+pub mod event;
+pub mod faults;
+pub mod node_task;
+mod slot;
+
+pub use slot::{Item, Slot};
+
+use crate::fault::{AppliedFault, PlannedFault};
+use crate::net::{NetConfig, Partitions};
+use crate::trace::TraceHash;
+use client::Clients;
+use event::EventQueue;
+use faultline_models::node::Command;
+use faultline_models::{History, Model, Node, NodeId, NodeSpec};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+/// A model's message type.
+pub type Msg<M> = <<M as Model>::Node as Node>::Msg;
+
+/// Counters of what the network did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NetStats {
+    /// Messages nodes sent.
+    pub sent: u64,
+    /// Messages handed to a node.
+    pub delivered: u64,
+    /// Lost to random loss.
+    pub lost: u64,
+    /// Dropped by a partition (at send or delivery).
+    pub partitioned: u64,
+    /// Dropped because the receiver was down.
+    pub to_dead_node: u64,
+    /// Extra copies delivered by duplication.
+    pub duplicated: u64,
+    /// Timers that fired.
+    pub timers: u64,
+}
+
+/// Fault bookkeeping of a run.
+#[derive(Debug, Default)]
+pub struct FaultState {
+    /// The schedule (explicit then nemesis), by start time.
+    pub plan: Vec<PlannedFault>,
+    /// Faults applied and not yet undone: id → (timeline index, undo).
+    pub active: std::collections::BTreeMap<u64, (usize, faults::Undo)>,
+    /// Next active-fault id.
+    pub next_id: u64,
+    /// Everything applied, in order.
+    pub timeline: Vec<AppliedFault>,
+}
+
+/// Everything one run shares between its tasks.
+pub struct World<M: Model> {
+    /// The protocol.
+    pub model: M,
+    /// Node names, by id.
+    pub names: Vec<String>,
+    /// The layout.
+    pub specs: Vec<NodeSpec>,
+    /// Nodes that serve clients.
+    pub servers: Vec<NodeId>,
+    /// True simulated time of the event being handled.
+    pub now_us: u64,
+    /// When the safety phase ends.
+    pub heal_us: u64,
+    /// When the run ends.
+    pub end_us: u64,
+    /// Pending events.
+    pub queue: EventQueue<M>,
+    /// Per-node state the engine keeps.
+    pub slots: Vec<Slot<M>>,
+    /// Link settings.
+    pub net: NetConfig,
+    /// Blocked links.
+    pub partitions: Partitions,
+    /// Loss added by a loss fault.
+    pub extra_loss: f64,
+    /// Duplication added by a duplicate fault.
+    pub extra_dup: f64,
+    /// The "net" stream.
+    pub net_rng: ChaCha8Rng,
+    /// The "faults" stream (target resolution and partition shapes).
+    pub fault_rng: ChaCha8Rng,
+    /// Client processes.
+    pub clients: Clients<M>,
+    /// What happened.
+    pub history: History,
+    /// Fingerprint of what happened.
+    pub trace: TraceHash,
+    /// Faults.
+    pub faults: FaultState,
+    /// Network counters.
+    pub stats: NetStats,
+    /// madsim's id of each node.
+    pub madsim_ids: Vec<madsim::task::NodeId>,
+    /// Signalled by node tasks when their mailbox is empty.
+    pub drained: Arc<Notify>,
+    /// Reused command buffer.
+    pub out: Vec<Command<Msg<M>>>,
+}
+
+/// The world behind a lock: tasks run on one thread, so it is uncontended.
+pub type Shared<M> = Arc<Mutex<World<M>>>;
+
+/// Locks the world; a poisoned lock means a task panicked: a bug.
+pub fn lock<M: Model>(shared: &Shared<M>) -> MutexGuard<'_, World<M>> {
+    shared
+        .lock()
+        .expect("world lock poisoned by a panicking task")
+}
+
+impl<M: Model> World<M> {
+    /// True when every running node has handled everything handed to it.
+    pub fn drained(&self) -> bool {
+        self.slots.iter().all(Slot::is_idle)
+    }
+
+    /// Node `id`'s clock reading now.
+    pub fn local_now_us(&self, id: NodeId) -> u64 {
+        self.slots[id].clock.local_us(self.now_us)
+    }
+}

@@ -1,0 +1,212 @@
+//! A node's madsim task and the execution of the commands nodes emit.
+
+use super::event::Event;
+use super::{lock, Item, Msg, Shared, World};
+use crate::net::Fate;
+use crate::trace;
+use faultline_models::node::Command;
+use faultline_models::{Ctx, EventEntry, Model, Node, NodeId};
+use std::hash::Hash;
+
+/// Trace tags, one per kind of thing hashed.
+pub mod tag {
+    /// A message handed to a node.
+    pub const DELIVER: u8 = 1;
+    /// A timer fired.
+    pub const TIMER: u8 = 2;
+    /// A client request handed to a node.
+    pub const REQUEST: u8 = 3;
+    /// A message sent.
+    pub const SEND: u8 = 4;
+    /// A protocol event.
+    pub const EVENT: u8 = 5;
+    /// A client operation line.
+    pub const OP: u8 = 6;
+    /// A fault applied or undone.
+    pub const FAULT: u8 = 7;
+    /// A node started.
+    pub const START: u8 = 8;
+    /// A durable write.
+    pub const PERSIST: u8 = 9;
+}
+
+/// The body of node `id`'s madsim task: build, start, then serve the mailbox.
+pub async fn run<M: Model>(shared: Shared<M>, id: NodeId) {
+    let (wake, drained, incarnation, mut node) = {
+        let w = lock(&shared);
+        let node = w.model.build(id, &w.slots[id].storage);
+        let ids = (
+            w.slots[id].wake.clone(),
+            w.drained.clone(),
+            w.slots[id].incarnation,
+        );
+        (ids.0, ids.1, ids.2, node)
+    };
+    {
+        let mut w = lock(&shared);
+        w.start(id, &mut node);
+    }
+    loop {
+        {
+            let mut w = lock(&shared);
+            if w.slots[id].incarnation != incarnation {
+                return;
+            }
+            w.serve(id, &mut node);
+        }
+        drained.notify_one();
+        wake.notified().await;
+    }
+}
+
+impl<M: Model> World<M> {
+    fn start(&mut self, id: NodeId, node: &mut M::Node) {
+        trace::set_context(self.now_us, id);
+        self.trace.record(self.now_us, tag::START, &id);
+        tracing::debug!(node = %self.names[id], "start");
+        self.with_ctx(id, |ctx| node.on_start(ctx));
+        self.slots[id].starting = false;
+    }
+
+    fn serve(&mut self, id: NodeId, node: &mut M::Node) {
+        while let Some(item) = self.slots[id].mailbox.pop_front() {
+            trace::set_context(self.now_us, id);
+            self.handle(id, node, item);
+        }
+    }
+
+    fn handle(&mut self, id: NodeId, node: &mut M::Node, item: Item<M>) {
+        match item {
+            Item::Msg { from, msg } => {
+                self.stats.delivered += 1;
+                self.trace
+                    .record(self.now_us, tag::DELIVER, &(from, id, &msg));
+                tracing::trace!(from = %self.names[from], msg = ?msg, "recv");
+                self.with_ctx(id, |ctx| node.on_msg(ctx, from, msg));
+            }
+            Item::Timer { timer, generation } => {
+                if self.slots[id].timers.get(&timer) != Some(&generation) {
+                    return;
+                }
+                self.slots[id].timers.remove(&timer);
+                self.stats.timers += 1;
+                self.trace.record(self.now_us, tag::TIMER, &(id, timer));
+                tracing::trace!(timer, "timer");
+                self.with_ctx(id, |ctx| node.on_timer(ctx, timer));
+            }
+            Item::Client { req, op } => {
+                self.trace.record(self.now_us, tag::REQUEST, &(id, req));
+                tracing::trace!(req, op = ?op, "request");
+                self.with_ctx(id, |ctx| node.on_client(ctx, req, op));
+            }
+        }
+    }
+
+    fn with_ctx(&mut self, id: NodeId, f: impl FnOnce(&mut Ctx<'_, Msg<M>>)) {
+        let mut out = std::mem::take(&mut self.out);
+        let now_local = self.local_now_us(id);
+        let n = self.slots.len();
+        let slot = &mut self.slots[id];
+        let mut ctx = Ctx::new(id, n, now_local, &mut slot.rng, &slot.storage, &mut out);
+        f(&mut ctx);
+        for command in out.drain(..) {
+            self.apply(id, command);
+        }
+        self.out = out;
+    }
+
+    fn apply(&mut self, id: NodeId, command: Command<Msg<M>>) {
+        match command {
+            Command::Send { to, msg } => self.send(id, to, msg),
+            Command::SetTimer { timer, after_us } => self.set_timer(id, timer, after_us),
+            Command::CancelTimer { timer } => {
+                self.slots[id].timers.remove(&timer);
+            }
+            Command::Persist { key, value, sync } => {
+                self.trace
+                    .record(self.now_us, tag::PERSIST, &(id, key.as_str(), sync));
+                self.slots[id].storage.put(key, value, sync);
+            }
+            Command::Reply {
+                req,
+                outcome,
+                value,
+            } => self.reply(req, outcome, value),
+            Command::Event { name, data } => self.record_event(id, name, data),
+            Command::Role { role } => {
+                tracing::debug!(role, "role");
+                self.slots[id].role = Some(role);
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Msg<M>) {
+        self.stats.sent += 1;
+        self.trace.record(self.now_us, tag::SEND, &(from, to, &msg));
+        tracing::trace!(to = %self.names[to], msg = ?msg, "send");
+        if self.partitions.is_blocked(from, to) {
+            self.stats.partitioned += 1;
+            return;
+        }
+        let fate = self.net.fate(
+            Some((from, to)),
+            self.extra_loss,
+            self.extra_dup,
+            &mut self.net_rng,
+        );
+        match fate {
+            Fate::Dropped => self.stats.lost += 1,
+            Fate::Deliver(d) => self
+                .queue
+                .push(self.now_us + d, Event::Deliver { from, to, msg }),
+            Fate::Twice(a, b) => {
+                self.stats.duplicated += 1;
+                self.queue.push(
+                    self.now_us + a,
+                    Event::Deliver {
+                        from,
+                        to,
+                        msg: msg.clone(),
+                    },
+                );
+                self.queue
+                    .push(self.now_us + b, Event::Deliver { from, to, msg });
+            }
+        }
+    }
+
+    fn set_timer(&mut self, id: NodeId, timer: u64, after_us: u64) {
+        let slot = &mut self.slots[id];
+        slot.timer_generation += 1;
+        let generation = slot.timer_generation;
+        slot.timers.insert(timer, generation);
+        let at = self.now_us + slot.clock.true_duration_us(after_us);
+        self.queue.push(
+            at,
+            Event::Timer {
+                node: id,
+                timer,
+                generation,
+            },
+        );
+    }
+
+    fn record_event(&mut self, id: NodeId, name: &'static str, data: serde_json::Value) {
+        let entry = EventEntry {
+            time_us: self.now_us,
+            node: self.names[id].clone(),
+            name: name.to_string(),
+            data,
+        };
+        let line = serde_json::to_string(&entry.data).unwrap_or_default();
+        self.trace
+            .record(self.now_us, tag::EVENT, &(id, name, line.as_str()));
+        tracing::debug!(event = name, data = %line, "event");
+        self.history.push(faultline_models::Entry::Event(entry));
+    }
+
+    /// Hashes anything into the trace (used by the driver and clients).
+    pub fn trace_record<T: Hash + ?Sized>(&mut self, tag: u8, payload: &T) {
+        self.trace.record(self.now_us, tag, payload);
+    }
+}
