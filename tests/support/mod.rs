@@ -13,8 +13,14 @@ use std::process::Command;
 pub fn run_probe(toml: &str, seed: u64) -> RunOutcome {
     let mut registry = Registry::default();
     registry.register::<probe::Probe>();
-    let source = Source { path: PathBuf::from("probe.toml"), text: toml.to_string() };
-    registry.load_source(source).expect("probe scenario is valid").run(seed)
+    let source = Source {
+        path: PathBuf::from("probe.toml"),
+        text: toml.to_string(),
+    };
+    registry
+        .load_source(source)
+        .expect("probe scenario is valid")
+        .run(seed)
 }
 
 /// The `faultline` binary cargo built for these tests.
@@ -26,10 +32,17 @@ pub fn faultline() -> Command {
 
 /// (time_us, node, data) of every event named `name`.
 pub fn events(o: &RunOutcome, name: &str) -> Vec<(u64, String, serde_json::Value)> {
-    o.history.events().filter(|e| e.name == name).map(|e| (e.time_us, e.node.clone(), e.data.clone())).collect()
+    o.history
+        .events()
+        .filter(|e| e.name == name)
+        .map(|e| (e.time_us, e.node.clone(), e.data.clone()))
+        .collect()
 }
 
 /// Beats received by `to` from node index `from` between `t0` and `t1`.
 pub fn beats(o: &RunOutcome, from: u64, to: &str, t0: u64, t1: u64) -> usize {
-    events(o, "beat").iter().filter(|(t, n, d)| *t >= t0 && *t < t1 && n == to && d["from"] == from).count()
+    events(o, "beat")
+        .iter()
+        .filter(|(t, n, d)| *t >= t0 && *t < t1 && n == to && d["from"] == from)
+        .count()
 }

@@ -32,7 +32,11 @@ pub struct ProbeNode {
     boots: u64,
 }
 
-const VARIANTS: &[VariantInfo] = &[VariantInfo { name: "correct", description: "beats", correct: true }];
+const VARIANTS: &[VariantInfo] = &[VariantInfo {
+    name: "correct",
+    description: "beats",
+    correct: true,
+}];
 
 impl Model for Probe {
     const NAME: &'static str = "probe";
@@ -49,13 +53,22 @@ impl Model for Probe {
     }
     fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
         find_variant::<Self>(variant)?;
-        Ok(Probe { period_us: params.period_ms.unwrap_or(10) * 1000, servers })
+        Ok(Probe {
+            period_us: params.period_ms.unwrap_or(10) * 1000,
+            servers,
+        })
     }
     fn nodes(&self) -> Vec<NodeSpec> {
-        (1..=self.servers).map(|i| NodeSpec::server(format!("n{i}"), "probe")).collect()
+        (1..=self.servers)
+            .map(|i| NodeSpec::server(format!("n{i}"), "probe"))
+            .collect()
     }
     fn build(&self, _id: NodeId, storage: &Storage) -> ProbeNode {
-        ProbeNode { period_us: self.period_us, seq: 0, boots: storage.get("boots").unwrap_or(0) }
+        ProbeNode {
+            period_us: self.period_us,
+            seq: 0,
+            boots: storage.get("boots").unwrap_or(0),
+        }
     }
     fn make_op(&self, _f: &str, _rng: &mut ChaCha8Rng) {}
     fn checkers(&self) -> Vec<Box<dyn Checker>> {
@@ -71,7 +84,10 @@ impl Node for ProbeNode {
         self.boots += 1;
         ctx.persist("boots", &self.boots);
         let last_tick: Option<u64> = ctx.storage.get("last_tick");
-        ctx.event("boot", &serde_json::json!({ "boots": self.boots, "last_tick": last_tick }));
+        ctx.event(
+            "boot",
+            &serde_json::json!({ "boots": self.boots, "last_tick": last_tick }),
+        );
         ctx.set_timer(0, self.period_us);
     }
 
@@ -86,7 +102,13 @@ impl Node for ProbeNode {
         ctx.persist_unsynced("last_tick", &self.seq);
         let me = ctx.id;
         for to in (0..ctx.cluster_size).filter(|&t| t != me) {
-            ctx.send(to, Msg::Beat { seq: self.seq, sent_us: ctx.now_us });
+            ctx.send(
+                to,
+                Msg::Beat {
+                    seq: self.seq,
+                    sent_us: ctx.now_us,
+                },
+            );
         }
         ctx.set_timer(0, self.period_us);
     }

@@ -79,15 +79,15 @@ pub fn main() -> i32 {
 }
 
 fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
-    let mut first_error = None;
+    let mut code = 0;
     for f in files {
         match registry.load(f) {
             Ok(s) => println!("ok: {} ({} / {})", f.display(), s.protocol(), s.variant()),
             Err(e) => {
                 eprintln!("error: {e}");
-                first_error.get_or_insert(e);
+                code = code.max(e.exit_code());
             }
         }
     }
-    first_error.map_or(Ok(0), Err)
+    Ok(code)
 }

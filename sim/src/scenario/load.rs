@@ -35,6 +35,7 @@ impl Source {
 
     /// An error at byte `offset` (None: line 1).
     pub fn error_at(&self, offset: Option<usize>, message: impl Into<String>) -> Error {
+        let message = message.into().trim_end().replace('\n', "; ");
         let offset = offset.unwrap_or(0).min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
