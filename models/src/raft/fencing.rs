@@ -1,0 +1,145 @@
+//! Checker "fenced-work": the resource's accepted writes are in
+//! non-decreasing token order and no token is used by two leaders.
+//!
+//! This is the end-to-end property leadership exists for: exclusive access
+//! to a shared resource. It fails for the unfenced lease variant when an
+//! ex-holder's write lands after a newer holder's (Kleppmann, "How to do
+//! distributed locking", 2016), and for any variant that elects two
+//! leaders in one term (both write with the same term).
+
+use super::safety::VIOLATIONS_MAX;
+use super::timeline::{Mark, Timeline};
+use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::history::History;
+use std::collections::BTreeMap;
+
+/// The fenced-work checker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FencedWork;
+
+impl Checker for FencedWork {
+    fn name(&self) -> &'static str {
+        "fenced-work"
+    }
+
+    fn property(&self) -> Property {
+        Property::Always
+    }
+
+    fn describe(&self) -> &'static str {
+        "accepted writes carry non-decreasing tokens, and each token belongs to one leader"
+    }
+
+    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+        let timeline = Timeline::of(history);
+        let mut owner: BTreeMap<u64, &Mark> = BTreeMap::new();
+        let mut highest: Option<&Mark> = None;
+        let mut violations = Vec::new();
+        for w in &timeline.accepted {
+            if let Some(h) = highest.filter(|h| w.term < h.term) {
+                violations.push(out_of_order(h, w));
+            }
+            let first = *owner.entry(w.term).or_insert(w);
+            if first.leader != w.leader {
+                violations.push(shared_token(first, w));
+            }
+            if highest.is_none_or(|h| h.term < w.term) {
+                highest = Some(w);
+            }
+        }
+        violations.truncate(VIOLATIONS_MAX);
+        if violations.is_empty() {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid { violations }
+        }
+    }
+}
+
+fn who(m: &Mark) -> &str {
+    m.leader.as_deref().unwrap_or("?")
+}
+
+fn out_of_order(highest: &Mark, late: &Mark) -> Violation {
+    Violation {
+        message: format!(
+            "write with token {} by {} accepted at {} us after token {} by {}",
+            late.term,
+            who(late),
+            late.time_us,
+            highest.term,
+            who(highest)
+        ),
+        time_us: Some(late.time_us),
+        entries: vec![highest.index, late.index],
+    }
+}
+
+fn shared_token(first: &Mark, other: &Mark) -> Violation {
+    Violation {
+        message: format!(
+            "token {} used by two leaders: {} and {}",
+            first.term,
+            who(first),
+            who(other)
+        ),
+        time_us: Some(other.time_us),
+        entries: vec![first.index, other.index],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::timeline::build::*;
+    use super::*;
+    use serde_json::json;
+
+    fn write(h: &mut History, t: u64, token: u64, leader: &str) {
+        let data = json!({ "token": token, "leader": leader });
+        ev(h, t, "resource", "work_accepted", data);
+    }
+
+    fn check(h: &History) -> Verdict {
+        let ctx = CheckContext {
+            nodes: vec![],
+            heal_us: 0,
+            end_us: 100,
+        };
+        FencedWork.check(h, &ctx)
+    }
+
+    #[test]
+    fn ordered_single_owner_tokens_pass() {
+        let mut h = History::default();
+        write(&mut h, 1, 1, "n1");
+        write(&mut h, 2, 1, "n1");
+        write(&mut h, 3, 3, "n2");
+        let rejected = json!({ "token": 1, "leader": "n1", "highest": 3 });
+        ev(&mut h, 4, "resource", "work_rejected", rejected);
+        assert_eq!(check(&h), Verdict::Valid);
+    }
+
+    #[test]
+    fn a_late_stale_write_fails() {
+        let mut h = History::default();
+        write(&mut h, 1, 1, "n1");
+        write(&mut h, 2, 2, "n2");
+        write(&mut h, 3, 1, "n1");
+        let Verdict::Invalid { violations } = check(&h) else {
+            panic!("expected invalid");
+        };
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].entries, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_token_shared_by_two_leaders_fails() {
+        let mut h = History::default();
+        write(&mut h, 1, 5, "n1");
+        write(&mut h, 2, 5, "n3");
+        let Verdict::Invalid { violations } = check(&h) else {
+            panic!("expected invalid");
+        };
+        assert!(violations[0].message.contains("two leaders"));
+    }
+}

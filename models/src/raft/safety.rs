@@ -1,0 +1,98 @@
+//! Checker "election-safety": at most one leader per term (Raft §5.2,
+//! Figure 3: "at most one leader can be elected in a given term").
+//!
+//! Reads `became_leader {term}` events. A node elected twice in one term
+//! (possible after a restart in a buggy variant) is not a second leader.
+
+use super::timeline::{Mark, Timeline};
+use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::history::History;
+use std::collections::BTreeMap;
+
+/// Most violations one verdict lists.
+pub const VIOLATIONS_MAX: usize = 20;
+
+/// The election-safety checker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ElectionSafety;
+
+impl Checker for ElectionSafety {
+    fn name(&self) -> &'static str {
+        "election-safety"
+    }
+
+    fn property(&self) -> Property {
+        Property::Always
+    }
+
+    fn describe(&self) -> &'static str {
+        "at most one server becomes leader in any term"
+    }
+
+    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+        let timeline = Timeline::of(history);
+        let mut first: BTreeMap<u64, &Mark> = BTreeMap::new();
+        let mut violations = Vec::new();
+        for m in &timeline.elected {
+            let leader = *first.entry(m.term).or_insert(m);
+            if leader.node != m.node && violations.len() < VIOLATIONS_MAX {
+                violations.push(two_leaders(leader, m));
+            }
+        }
+        if violations.is_empty() {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid { violations }
+        }
+    }
+}
+
+fn two_leaders(a: &Mark, b: &Mark) -> Violation {
+    Violation {
+        message: format!(
+            "term {} has two leaders: {} (at {} us) and {} (at {} us)",
+            a.term, a.node, a.time_us, b.node, b.time_us
+        ),
+        time_us: Some(b.time_us),
+        entries: vec![a.index, b.index],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::timeline::build::*;
+    use super::*;
+
+    fn check(h: &History) -> Verdict {
+        let ctx = CheckContext {
+            nodes: vec![],
+            heal_us: 0,
+            end_us: 100,
+        };
+        ElectionSafety.check(h, &ctx)
+    }
+
+    #[test]
+    fn one_leader_per_term_passes() {
+        let mut h = History::default();
+        elected(&mut h, 1, "n1", 1);
+        elected(&mut h, 2, "n2", 2);
+        elected(&mut h, 3, "n2", 2); // re-elected after a restart: same node
+        assert_eq!(check(&h), Verdict::Valid);
+    }
+
+    #[test]
+    fn two_leaders_in_a_term_fail_and_name_both_lines() {
+        let mut h = History::default();
+        elected(&mut h, 1, "n1", 3);
+        elected(&mut h, 2, "n2", 4);
+        elected(&mut h, 9, "n3", 3);
+        let Verdict::Invalid { violations } = check(&h) else {
+            panic!("expected invalid");
+        };
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].entries, vec![0, 4]);
+        assert_eq!(violations[0].time_us, Some(9));
+        assert!(violations[0].message.contains("term 3"));
+    }
+}
