@@ -8,6 +8,8 @@
 use crate::history::History;
 use serde::Serialize;
 
+pub mod linearizability;
+
 /// When a property must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
