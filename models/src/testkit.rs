@@ -16,7 +16,8 @@
 //! [`Cluster::pause`] / [`Cluster::resume`] (a stop-the-world pause: the
 //! node's events wait until it resumes, its clock keeps running) and
 //! [`Cluster::set_duplicate_pct`] (every message delivered twice with that
-//! chance). Latency is fixed or seeded-uniform ([`Latency`]).
+//! chance) and [`Cluster::set_clock`] (a node's clock offset and rate).
+//! Latency is fixed or seeded-uniform ([`Latency`]).
 //!
 //! Determinism: everything flows from the seed given to [`Cluster::new`].
 //! Node `i` gets `ChaCha8Rng::seed_from_u64(seed ^ node_salt(i))` (see
@@ -32,8 +33,8 @@
 //! for (name, verdict) in c.check() { assert_eq!(verdict, Verdict::Valid, "{name}"); }
 //! ```
 //!
-//! This is a test tool, not the engine: no clock skew, no loss, one process
-//! per client request (the request id is the process number).
+//! This is a test tool, not the engine: no message loss, and one process per
+//! client request (the request id is the process number).
 
 use crate::check::{CheckContext, Verdict};
 use crate::history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};
@@ -66,6 +67,9 @@ pub enum Latency {
     /// Uniform in `min_us..=max_us`, drawn from the network RNG.
     Uniform(u64, u64),
 }
+
+/// Parts per million in one.
+const PPM: i64 = 1_000_000;
 
 /// The role label [`Cluster::role`] reports for a crashed node.
 pub const ROLE_CRASHED: &str = "crashed";
@@ -136,6 +140,8 @@ struct Slot<M: Model> {
     role: &'static str,
     paused: bool,
     parked: Vec<Event<M>>,
+    skew_us: i64,
+    drift_ppm: i64,
 }
 
 /// A client request that has not been answered yet.
@@ -180,6 +186,8 @@ impl<M: Model> Cluster<M> {
                 role: spec.role,
                 paused: false,
                 parked: Vec::new(),
+                skew_us: 0,
+                drift_ppm: 0,
             })
             .collect::<Vec<_>>();
         assert!(!slots.is_empty(), "a model must lay out at least one node");
@@ -217,6 +225,27 @@ impl<M: Model> Cluster<M> {
     pub fn set_duplicate_pct(&mut self, pct: u32) {
         assert!(pct <= 100, "duplicate_pct {pct} is over 100");
         self.duplicate_pct = pct;
+    }
+
+    /// Sets `id`'s clock to read `skew_us + now_us * (1 + drift_ppm / 10^6)`;
+    /// its timers run at the same rate. A change may make the clock jump.
+    pub fn set_clock(&mut self, id: NodeId, skew_us: i64, drift_ppm: i64) {
+        assert!(
+            drift_ppm.abs() < PPM,
+            "drift_ppm {drift_ppm} would stop the clock"
+        );
+        self.slots[id].skew_us = skew_us;
+        self.slots[id].drift_ppm = drift_ppm;
+        let detail = json!({ "skew_us": skew_us, "drift_ppm": drift_ppm });
+        self.fault("clock", &[id], detail);
+    }
+
+    /// `id`'s own clock now.
+    pub fn local_now_us(&self, id: NodeId) -> u64 {
+        let slot = &self.slots[id];
+        let scaled = i128::from(self.now_us) * i128::from(PPM + slot.drift_ppm) / i128::from(PPM);
+        let local = scaled + i128::from(slot.skew_us);
+        u64::try_from(local.max(0)).expect("a clock fits in u64")
     }
 
     /// Processes every event due at or before `time_us`, then sets the clock to it.
@@ -441,11 +470,12 @@ impl<M: Model> Cluster<M> {
     fn call(&mut self, id: NodeId, f: impl FnOnce(&mut M::Node, &mut Ctx<'_, MsgOf<M>>)) {
         let n = self.slots.len();
         let mut out = Vec::new();
+        let now_us = self.local_now_us(id);
         let Slot {
             node, storage, rng, ..
         } = &mut self.slots[id];
         let Some(node) = node.as_mut() else { return };
-        let mut ctx = Ctx::new(id, n, self.now_us, rng, storage, &mut out);
+        let mut ctx = Ctx::new(id, n, now_us, rng, storage, &mut out);
         f(node, &mut ctx);
         for command in out {
             self.apply(id, command);
@@ -463,7 +493,10 @@ impl<M: Model> Cluster<M> {
                     timer,
                     generation: self.generation,
                 };
-                self.schedule(self.now_us + after_us, event);
+                let rate = i128::from(PPM + self.slots[id].drift_ppm);
+                let global_us = (i128::from(after_us) * i128::from(PPM) + rate - 1) / rate;
+                let global_us = u64::try_from(global_us).expect("a timer fits in u64");
+                self.schedule(self.now_us + global_us, event);
             }
             Command::CancelTimer { timer } => {
                 self.slots[id].timers.remove(&timer);

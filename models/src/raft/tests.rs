@@ -307,3 +307,39 @@ fn lease_holders_survive_crashes_and_stay_live() {
         );
     }
 }
+
+/// Cuts the lease holder off from the lock (not from the resource) while
+/// the lock's clock runs `lock_drift_ppm` fast: its 3 s TTL ends early.
+fn cut_off_holder_run(variant: &str, seed: u64, lock_drift_ppm: i64) -> Cluster<RaftModel> {
+    let params = Params {
+        lease_ttl_ms: 3_000,
+        ..Params::default()
+    };
+    let mut c = Cluster::new(model(variant, 3, params), seed);
+    let lock = c.model().layout().lock().expect("a lease variant");
+    c.set_clock(lock, 0, lock_drift_ppm);
+    let holder = run_until_leader(&mut c, 2_000 * MS).expect("a holder");
+    c.run_for(500 * MS);
+    c.partition(&[holder], &[lock]);
+    c.run_for(6_000 * MS);
+    c
+}
+
+#[test]
+fn a_fast_lock_clock_breaks_unfenced_leases_only() {
+    let fenced_work = |variant, seed, drift| {
+        let c = cut_off_holder_run(variant, seed, drift);
+        verdict(&c, "fenced-work") == Verdict::Valid
+    };
+    for seed in 0..20 {
+        assert!(
+            !fenced_work("lease", seed, 500_000),
+            "seed {seed}: two holders wrote"
+        );
+        assert!(
+            fenced_work("lease", seed, 0),
+            "seed {seed}: without drift the TTL holds"
+        );
+        assert!(fenced_work("lease-fenced", seed, 500_000), "seed {seed}");
+    }
+}

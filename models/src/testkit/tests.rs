@@ -259,3 +259,20 @@ fn client_replies_are_recorded_as_ops() {
         ]
     );
 }
+
+#[test]
+fn a_fast_clock_reads_ahead_and_fires_timers_early() {
+    let mut c = Cluster::new(Echo, 1);
+    c.set_clock(0, 500, 1_000_000 / 2); // 1.5x, 0.5 ms ahead
+    c.run_until(2_000);
+    assert_eq!((c.local_now_us(0), c.local_now_us(1)), (3_500, 2_000));
+    c.run_until(20_000);
+    let fired: Vec<_> = events(&c, "timer")
+        .filter(|e| e.data["timer"] == 1)
+        .map(|e| (e.time_us, e.data["now_us"].as_u64().unwrap()))
+        .collect();
+    // Armed at start under the old rate, then re-armed for 10 ms of a's clock:
+    // 6.667 ms of real time.
+    assert_eq!(fired, vec![(10_000, 15_500), (16_667, 25_500)]);
+    assert_eq!(c.history().faults().next().unwrap().fault, "clock");
+}
