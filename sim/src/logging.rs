@@ -15,9 +15,9 @@ impl FormatTime for SimTime {
         let secs = us / 1_000_000;
         let micros = us % 1_000_000;
         if node == usize::MAX {
-            write!(w, "{secs:>4}.{micros:06}s engine")
+            write!(w, "{secs:>4}.{micros:06}s {:<6}", "engine")
         } else {
-            write!(w, "{secs:>4}.{micros:06}s node#{node}")
+            write!(w, "{secs:>4}.{micros:06}s {:<6}", trace::name(node))
         }
     }
 }
@@ -28,7 +28,8 @@ pub fn init(default: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_timer(SimTime)
-        .with_target(true)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -102,6 +102,7 @@ pub fn run<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
 fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
     let config = madsim::Config::default();
     let rt = madsim::runtime::Runtime::with_seed_and_config(subseed(seed, "madsim"), config);
+    crate::trace::set_names(&scenario.names);
     let shared: Shared<M> = Arc::new(Mutex::new(build_world(scenario, seed)));
     let mut ids = Vec::new();
     for (id, name) in scenario.names.iter().enumerate() {

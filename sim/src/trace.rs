@@ -56,6 +56,17 @@ impl TraceHash {
 
 thread_local! {
     static NOW: Cell<(u64, usize)> = const { Cell::new((0, usize::MAX)) };
+    static NAMES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Tells the log formatter the node names of the run on this thread.
+pub fn set_names(names: &[String]) {
+    NAMES.with(|n| *n.borrow_mut() = names.to_vec());
+}
+
+/// The name of node `id` in the run on this thread.
+pub fn name(id: usize) -> String {
+    NAMES.with(|n| n.borrow().get(id).cloned().unwrap_or_else(|| format!("node#{id}")))
 }
 
 /// Tells the log formatter the simulated time and node of what runs now.

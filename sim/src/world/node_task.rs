@@ -63,7 +63,7 @@ impl<M: Model> World<M> {
     fn start(&mut self, id: NodeId, node: &mut M::Node) {
         trace::set_context(self.now_us, id);
         self.trace.record(self.now_us, tag::START, &id);
-        tracing::debug!(node = %self.names[id], "start");
+        tracing::debug!("start");
         self.with_ctx(id, |ctx| node.on_start(ctx));
         self.slots[id].starting = false;
     }
