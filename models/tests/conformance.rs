@@ -133,7 +133,7 @@ fn every_manifest_verdict_is_reproduced() {
     println!("slowest: {} in {:?}", slowest.1, slowest.0);
     assert!(wrong.is_empty(), "verdicts differ:\n{}", wrong.join("\n"));
     if !cfg!(debug_assertions) {
-        assert!(slowest.0 < Duration::from_secs(1), "too slow: {slowest:?}");
+        assert!(slowest.0 < Duration::from_secs(2), "too slow: {slowest:?}");
     }
 }
 

@@ -1,4 +1,5 @@
-//! The search's memo of seen (linearized set, state) pairs.
+//! The search's memo of seen (linearized set, state) pairs, and the fast
+//! lookup-only map the value table uses.
 //!
 //! A hash set with a fixed, fast hasher (the Fx hash of rustc, with a
 //! final mix): the set is
@@ -7,7 +8,7 @@
 
 // Lookup only, never iterated (see above).
 #[allow(clippy::disallowed_types)]
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// The Fx hash: rotate, xor a word, multiply.
@@ -62,6 +63,10 @@ impl Hasher for FxHasher {
         h ^ (h >> 33)
     }
 }
+
+/// A map with the fixed Fx hash, for lookups only: never iterate it.
+#[allow(clippy::disallowed_types)]
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A set that is only looked up (see the module doc).
 #[derive(Debug)]

@@ -15,7 +15,10 @@
 //!   [`CheckOptions`] (what `fail` means, what a null read means) and
 //!   partitions the ops by key;
 //! - [`model`](self) holds the sequential specs of [`SpecKind`];
-//! - [`search`](self) is the Wing-Gong-Lowe search, bounded by a step count;
+//! - [`search`](self) is the Wing-Gong-Lowe search, resumable and bounded
+//!   by a step count; partitions are searched round-robin so one hard key
+//!   cannot hide an easy failure in another; `cache` holds its memo and
+//!   `values` interns register values (appends build strings in O(1));
 //! - [`window`] turns a dead end into a [`Failure`]: the op that cannot be
 //!   placed, the longest linearizable prefix and the concurrent ops;
 //! - [`convert`] reads Knossos (EDN) and Porcupine histories into a
@@ -31,14 +34,16 @@ pub mod convert;
 mod model;
 mod prepare;
 mod search;
+mod values;
 pub mod window;
 
 use crate::check::{CheckContext, Checker, Property, Verdict};
 use crate::history::History;
-use model::{Input, MultiRegisterSpec, MutexSpec, RegisterSpec, Spec, Val};
+use model::{Input, MultiRegisterSpec, MutexSpec, RegisterSpec, Spec, Values};
 use prepare::Partition;
 use search::{Progress, Search};
 use serde_json::Value;
+use std::cell::RefCell;
 
 pub use window::{Failure, OpRef, WINDOW_OPS_MAX};
 
@@ -209,18 +214,22 @@ pub fn check_history(history: &History, kind: SpecKind, opts: &CheckOptions) -> 
 
 /// Checks `history` against `kind`, key by key, within `opts.steps_max` steps.
 pub fn analyze(history: &History, kind: SpecKind, opts: &CheckOptions) -> Analysis {
-    let parts = match prepare::prepare(history, kind, opts) {
+    let mut values = Values::default();
+    let parts = match prepare::prepare(history, kind, opts, &mut values) {
         Ok(parts) => parts,
         Err(e) => return Analysis::Unknown(format!("cannot check as {}: {e}", kind.name())),
     };
-    let initial = Val::from_json(&opts.initial);
+    let initial = values.json(&opts.initial);
     let (failures, undecided) = match kind {
         SpecKind::Register | SpecKind::CasRegister | SpecKind::Kv => {
-            search_all(&RegisterSpec { initial }, &parts, opts.steps_max)
+            let values = RefCell::new(values);
+            let spec = RegisterSpec { initial, values };
+            search_all(&spec, &parts, opts.steps_max)
         }
         SpecKind::Mutex => search_all(&MutexSpec, &parts, opts.steps_max),
         SpecKind::MultiRegister => {
-            search_all(&MultiRegisterSpec { initial }, &parts, opts.steps_max)
+            let spec = MultiRegisterSpec { initial, values };
+            search_all(&spec, &parts, opts.steps_max)
         }
     };
     match (failures.is_empty(), undecided) {

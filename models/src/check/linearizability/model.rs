@@ -6,48 +6,12 @@
 //! [`Spec`] steps a state by one operation and returns `None` when the
 //! operation cannot have returned that output from that state.
 
-use serde_json::Value;
+pub(crate) use super::values::{Val, Values};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::rc::Rc;
-
-/// A register value, cheap to clone, compare and hash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Val {
-    /// JSON null: no value (an absent key, an unset register).
-    Null,
-    /// A JSON integer.
-    Int(i64),
-    /// A JSON string.
-    Str(Rc<str>),
-    /// Anything else, as its canonical JSON text.
-    Other(Rc<str>),
-}
-
-impl Val {
-    /// The register value a JSON value stands for.
-    pub(crate) fn from_json(value: &Value) -> Val {
-        match value {
-            Value::Null => Val::Null,
-            Value::String(s) => Val::Str(Rc::from(s.as_str())),
-            Value::Number(n) => n
-                .as_i64()
-                .map_or_else(|| Val::Other(Rc::from(n.to_string())), Val::Int),
-            other => Val::Other(Rc::from(other.to_string())),
-        }
-    }
-
-    /// `self` with `suffix` appended (null counts as the empty string).
-    fn append(&self, suffix: &Val) -> Val {
-        let text = |v: &Val| match v {
-            Val::Null => String::new(),
-            Val::Int(i) => i.to_string(),
-            Val::Str(s) | Val::Other(s) => s.to_string(),
-        };
-        Val::Str(Rc::from(text(self) + &text(suffix)))
-    }
-}
 
 /// One micro-operation of a multi-register transaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,9 +44,22 @@ pub(crate) enum Input {
 }
 
 impl Input {
-    /// True when the operation cannot change the state.
+    /// True for a plain read.
     pub(crate) fn is_read(&self) -> bool {
         matches!(self, Input::Read)
+    }
+
+    /// True when the op, answered `output`, leaves every state it is legal
+    /// in as it was: reads, failed compare-and-sets, read-only transactions.
+    /// (A write of the value already held changes nothing here but would
+    /// elsewhere: it is not pure.)
+    pub(crate) fn is_pure(&self, output: &Output) -> bool {
+        match self {
+            Input::Read => true,
+            Input::Cas(..) => *output == Output::CasFailed,
+            Input::Txn(micros) => micros.iter().all(|m| !m.write),
+            _ => false,
+        }
     }
 }
 
@@ -108,43 +85,40 @@ pub(crate) trait Spec {
     /// The state after `input` returned `output` from `state`, or `None`
     /// when that cannot happen.
     fn step(&self, state: &Self::State, input: &Input, output: &Output) -> Option<Self::State>;
+    /// The state as text, for reports.
+    fn show(&self, state: &Self::State) -> String;
 }
 
 /// A read/write/compare-and-set/append register (one key of a kv map).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct RegisterSpec {
     /// The value before any write.
     pub(crate) initial: Val,
+    /// The value table; appends add to it.
+    pub(crate) values: RefCell<Values>,
 }
 
 impl Spec for RegisterSpec {
     type State = Val;
 
     fn init(&self) -> Val {
-        self.initial.clone()
+        self.initial
     }
 
     fn step(&self, state: &Val, input: &Input, output: &Output) -> Option<Val> {
         match (input, output) {
-            (Input::Read, Output::Read(v)) => (v == state).then(|| state.clone()),
-            (Input::Read, _) => Some(state.clone()),
-            (Input::Write(v), _) => Some(v.clone()),
-            (Input::Append(v), _) => Some(state.append(v)),
-            (Input::Cas(_, _), Output::Unknown) => cas(state, input),
-            (Input::Cas(expected, _), Output::CasFailed) => {
-                (expected != state).then(|| state.clone())
-            }
-            (Input::Cas(_, _), _) => cas(state, input),
+            (Input::Read, Output::Read(v)) => (v == state).then_some(*state),
+            (Input::Read, _) => Some(*state),
+            (Input::Write(v), _) => Some(*v),
+            (Input::Append(v), _) => Some(self.values.borrow_mut().append(*state, *v)),
+            (Input::Cas(expected, _), Output::CasFailed) => (expected != state).then_some(*state),
+            (Input::Cas(expected, new), _) => (expected == state).then_some(*new),
             _ => None,
         }
     }
-}
 
-/// A successful compare-and-set's new state, or `None` if the compare fails.
-fn cas(state: &Val, input: &Input) -> Option<Val> {
-    match input {
-        Input::Cas(expected, new) => (expected == state).then(|| new.clone()),
-        _ => None,
+    fn show(&self, state: &Val) -> String {
+        self.values.borrow().show(*state)
     }
 }
 
@@ -167,14 +141,20 @@ impl Spec for MutexSpec {
             _ => None,
         }
     }
+
+    fn show(&self, held: &bool) -> String {
+        if *held { "held" } else { "free" }.to_string()
+    }
 }
 
 /// Named registers read and written by atomic transactions (Knossos's
 /// multi-register); every register starts at `initial`.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct MultiRegisterSpec {
     /// Every register's value before any write.
     pub(crate) initial: Val,
+    /// The value table, for reports.
+    pub(crate) values: Values,
 }
 
 impl Spec for MultiRegisterSpec {
@@ -193,7 +173,7 @@ impl Spec for MultiRegisterSpec {
         for micro in micros {
             match (&micro.val, micro.write) {
                 (Some(v), true) => {
-                    next.insert(micro.key.clone(), v.clone());
+                    next.insert(micro.key.clone(), *v);
                 }
                 (Some(v), false) => {
                     if next.get(&micro.key).unwrap_or(&self.initial) != v {
@@ -205,54 +185,76 @@ impl Spec for MultiRegisterSpec {
         }
         Some(next)
     }
+
+    fn show(&self, state: &Self::State) -> String {
+        let regs: Vec<String> = state
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", self.values.show(*v)))
+            .collect();
+        format!(
+            "{{{}}} (others {})",
+            regs.join(", "),
+            self.values.show(self.initial)
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn int(i: i64) -> Val {
-        Val::Int(i)
+    /// A register starting at null, and the ids of 0..=5.
+    fn register() -> (RegisterSpec, Vec<Val>) {
+        let mut values = Values::default();
+        let ints = (0..=5).map(|i| values.json(&json!(i))).collect();
+        let spec = RegisterSpec {
+            initial: Val::NULL,
+            values: RefCell::new(values),
+        };
+        (spec, ints)
     }
 
     #[test]
     fn register_reads_what_was_written() {
-        let spec = RegisterSpec { initial: Val::Null };
-        let s = spec.step(&spec.init(), &Input::Write(int(3)), &Output::Done);
-        assert_eq!(s, Some(int(3)));
+        let (spec, v) = register();
+        let s = spec.step(&spec.init(), &Input::Write(v[3]), &Output::Done);
+        assert_eq!(s, Some(v[3]));
         assert!(spec
-            .step(&int(3), &Input::Read, &Output::Read(int(3)))
+            .step(&v[3], &Input::Read, &Output::Read(v[3]))
             .is_some());
         assert!(spec
-            .step(&int(3), &Input::Read, &Output::Read(int(4)))
+            .step(&v[3], &Input::Read, &Output::Read(v[4]))
             .is_none());
         assert!(spec
-            .step(&int(3), &Input::Read, &Output::Read(Val::Null))
+            .step(&v[3], &Input::Read, &Output::Read(Val::NULL))
             .is_none());
+        assert_eq!(spec.show(&v[3]), "3");
     }
 
     #[test]
     fn cas_outcomes() {
-        let spec = RegisterSpec { initial: int(0) };
-        let op = Input::Cas(int(0), int(5));
-        assert_eq!(spec.step(&int(0), &op, &Output::Done), Some(int(5)));
-        assert_eq!(spec.step(&int(1), &op, &Output::Done), None);
-        assert_eq!(spec.step(&int(1), &op, &Output::CasFailed), Some(int(1)));
-        assert_eq!(spec.step(&int(0), &op, &Output::CasFailed), None);
-        assert_eq!(spec.step(&int(1), &op, &Output::Unknown), None);
+        let (spec, v) = register();
+        let op = Input::Cas(v[0], v[5]);
+        assert_eq!(spec.step(&v[0], &op, &Output::Done), Some(v[5]));
+        assert_eq!(spec.step(&v[1], &op, &Output::Done), None);
+        assert_eq!(spec.step(&v[1], &op, &Output::CasFailed), Some(v[1]));
+        assert_eq!(spec.step(&v[0], &op, &Output::CasFailed), None);
+        assert_eq!(spec.step(&v[1], &op, &Output::Unknown), None);
     }
 
     #[test]
     fn append_concatenates_strings() {
+        let mut values = Values::default();
+        let (empty, ab) = (values.json(&json!("")), values.json(&json!("ab")));
+        let (a, b) = (values.json(&json!("a")), values.json(&json!("b")));
         let spec = RegisterSpec {
-            initial: Val::Str(Rc::from("")),
+            initial: empty,
+            values: RefCell::new(values),
         };
-        let s = spec.step(
-            &spec.init(),
-            &Input::Append(Val::Str(Rc::from("ab"))),
-            &Output::Done,
-        );
-        assert_eq!(s, Some(Val::Str(Rc::from("ab"))));
+        let s = spec.step(&spec.init(), &Input::Append(a), &Output::Done);
+        let s = s.and_then(|s| spec.step(&s, &Input::Append(b), &Output::Done));
+        assert_eq!(s, Some(ab));
     }
 
     #[test]
@@ -267,21 +269,34 @@ mod tests {
 
     #[test]
     fn txn_reads_see_earlier_writes() {
-        let spec = MultiRegisterSpec { initial: int(0) };
+        let mut values = Values::default();
+        let (zero, one, two) = (
+            values.json(&json!(0)),
+            values.json(&json!(1)),
+            values.json(&json!(2)),
+        );
+        let spec = MultiRegisterSpec {
+            initial: zero,
+            values,
+        };
         let micro = |write, key: &str, val| Micro {
             write,
             key: Rc::from(key),
             val,
         };
         let txn = Input::Txn(vec![
-            micro(false, "x", Some(int(0))),
-            micro(true, "x", Some(int(2))),
-            micro(false, "x", Some(int(2))),
+            micro(false, "x", Some(zero)),
+            micro(true, "x", Some(two)),
+            micro(false, "x", Some(two)),
             micro(false, "y", None),
         ]);
         let s = spec.step(&spec.init(), &txn, &Output::Done);
-        assert_eq!(s.and_then(|s| s.get("x").cloned()), Some(int(2)));
-        let bad = Input::Txn(vec![micro(false, "y", Some(int(1)))]);
+        assert_eq!(s.as_ref().and_then(|s| s.get("x").copied()), Some(two));
+        assert_eq!(
+            s.map(|s| spec.show(&s)).as_deref(),
+            Some("{x: 2} (others 0)")
+        );
+        let bad = Input::Txn(vec![micro(false, "y", Some(one))]);
         assert!(spec.step(&spec.init(), &bad, &Output::Done).is_none());
     }
 }

@@ -16,7 +16,7 @@
 //! partitions by `key` (P-compositionality): linearizability of the whole is
 //! linearizability of every key on its own.
 
-use super::model::{Input, Micro, Output, Val};
+use super::model::{Input, Micro, Output, Values};
 use super::{CheckOptions, FailSemantics, NilRead, SpecKind};
 use crate::history::{Entry, History, OpEntry, OpType};
 use serde_json::Value;
@@ -59,6 +59,7 @@ pub(crate) fn prepare(
     history: &History,
     kind: SpecKind,
     opts: &CheckOptions,
+    values: &mut Values,
 ) -> Result<Vec<Partition>, String> {
     let mut open: BTreeMap<u64, usize> = BTreeMap::new();
     let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
@@ -76,7 +77,7 @@ pub(crate) fn prepare(
     pairs.sort_unstable();
     let mut parts: BTreeMap<Option<String>, Vec<Op>> = BTreeMap::new();
     for (inv, done) in pairs {
-        if let Some(op) = build_op(history, inv, done, kind, opts)? {
+        if let Some(op) = build_op(history, (inv, done), kind, opts, values)? {
             let key = partition_key(op_at(history, inv), kind);
             parts.entry(key).or_default().push(op);
         }
@@ -110,15 +111,15 @@ fn partition_key(op: &OpEntry, kind: SpecKind) -> Option<String> {
 /// The op for an invoke and its completion, `None` if it cannot matter.
 fn build_op(
     history: &History,
-    inv: usize,
-    done: Option<usize>,
+    (inv, done): (usize, Option<usize>),
     kind: SpecKind,
     opts: &CheckOptions,
+    values: &mut Values,
 ) -> Result<Option<Op>, String> {
     let invoke = op_at(history, inv);
     let completion = done.map(|i| op_at(history, i));
     let where_ = |m: String| format!("entry {inv} ({:?}): {m}", invoke.f());
-    let input = parse_input(invoke, completion).map_err(where_)?;
+    let input = parse_input(invoke, completion, values).map_err(where_)?;
     if !kind.accepts(&input) {
         return Err(where_(format!(
             "not an operation of the {} model",
@@ -127,7 +128,7 @@ fn build_op(
     }
     let kind_done = completion.map(|c| c.kind);
     let (output, completed) = match kind_done {
-        Some(OpType::Ok) => (ok_output(&input, completion, opts), done),
+        Some(OpType::Ok) => (ok_output(&input, completion, opts, values), done),
         Some(OpType::Fail) => match (opts.fail, &input) {
             (FailSemantics::CompareFailed, Input::Cas(..)) => (Output::CasFailed, done),
             _ => return Ok(None),
@@ -148,11 +149,16 @@ fn build_op(
 }
 
 /// A completed op's output.
-fn ok_output(input: &Input, completion: Option<&OpEntry>, opts: &CheckOptions) -> Output {
+fn ok_output(
+    input: &Input,
+    completion: Option<&OpEntry>,
+    opts: &CheckOptions,
+    values: &mut Values,
+) -> Output {
     match (input, completion) {
         (Input::Read, Some(c)) => match (c.value(), opts.nil_read) {
             (Value::Null, NilRead::Unknown) => Output::Unknown,
-            (v, _) => Output::Read(Val::from_json(v)),
+            (v, _) => Output::Read(values.json(v)),
         },
         _ => Output::Done,
     }
@@ -160,36 +166,40 @@ fn ok_output(input: &Input, completion: Option<&OpEntry>, opts: &CheckOptions) -
 
 /// The op's input; arguments come from the invoke, or from the completion
 /// when the invoke has none (Knossos replaces the invoke's value with the ok's).
-fn parse_input(invoke: &OpEntry, completion: Option<&OpEntry>) -> Result<Input, String> {
+fn parse_input(
+    invoke: &OpEntry,
+    completion: Option<&OpEntry>,
+    values: &mut Values,
+) -> Result<Input, String> {
     let arg = match (invoke.value(), completion) {
         (Value::Null, Some(c)) => c.value(),
         (v, _) => v,
     };
     match invoke.f() {
         "read" | "get" => Ok(Input::Read),
-        "write" | "put" => Ok(Input::Write(Val::from_json(arg))),
-        "append" => Ok(Input::Append(Val::from_json(arg))),
-        "cas" => parse_cas(arg),
+        "write" | "put" => Ok(Input::Write(values.json(arg))),
+        "append" => Ok(Input::Append(values.json(arg))),
+        "cas" => parse_cas(arg, values),
         "acquire" | "lock" => Ok(Input::Acquire),
         "release" | "unlock" => Ok(Input::Release),
         "txn" => {
             let ok = completion.filter(|c| c.kind == OpType::Ok);
-            parse_txn(ok.map_or(invoke.value(), OpEntry::value))
+            parse_txn(ok.map_or(invoke.value(), OpEntry::value), values)
         }
         other => Err(format!("unknown operation {other:?}")),
     }
 }
 
 /// `[expected, new]`.
-fn parse_cas(arg: &Value) -> Result<Input, String> {
+fn parse_cas(arg: &Value, values: &mut Values) -> Result<Input, String> {
     match arg.as_array().map(Vec::as_slice) {
-        Some([expected, new]) => Ok(Input::Cas(Val::from_json(expected), Val::from_json(new))),
+        Some([expected, new]) => Ok(Input::Cas(values.json(expected), values.json(new))),
         _ => Err(format!("cas value must be [expected, new], found {arg}")),
     }
 }
 
 /// `[[f, key, value], ...]` with f "read" or "write"; a read of null is unknown.
-fn parse_txn(arg: &Value) -> Result<Input, String> {
+fn parse_txn(arg: &Value, values: &mut Values) -> Result<Input, String> {
     let micros = arg
         .as_array()
         .ok_or_else(|| format!("txn value must be a list, found {arg}"))?;
@@ -207,7 +217,7 @@ fn parse_txn(arg: &Value) -> Result<Input, String> {
             Some("read") => false,
             _ => return Err(bad()),
         };
-        let val = (!val.is_null() || write).then(|| Val::from_json(val));
+        let val = (!val.is_null() || write).then(|| values.json(val));
         Ok(Micro { write, key, val })
     };
     micros

@@ -19,6 +19,14 @@
 //! op is linearized, and it only tries a pending op where it changes the
 //! state (placing it where it is illegal or changes nothing is the same as
 //! not placing it at all).
+//!
+//! Two refinements use pure ops (completed ops that leave every state they
+//! are legal in as it was: reads, failed compare-and-sets): placing one
+//! wherever it is legal is always safe (any completion that places it
+//! later works with it placed now, since it is in the frontier), so
+//! after each placement the walk first places every legal pure op of the
+//! frontier, never undoes a pure op on its own, and gives up on a
+//! configuration at once when placing a pure op leads to one already seen.
 
 use super::cache::Seen;
 use super::model::Spec;
@@ -123,16 +131,39 @@ impl List {
     }
 }
 
-/// A set of op ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-struct Bits(Vec<u64>);
+/// A set of op ids: inline for up to 256 ops (no allocation per cached
+/// configuration), on the heap beyond.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Bits {
+    Small([u64; 4]),
+    Large(Vec<u64>),
+}
+
+impl Default for Bits {
+    fn default() -> Self {
+        Bits::Small([0; 4])
+    }
+}
 
 impl Bits {
+    fn with_capacity(n: usize) -> Bits {
+        if n <= 256 {
+            Bits::Small([0; 4])
+        } else {
+            Bits::Large(vec![0; n.div_ceil(64)])
+        }
+    }
+    fn words(&mut self) -> &mut [u64] {
+        match self {
+            Bits::Small(w) => w,
+            Bits::Large(w) => w,
+        }
+    }
     fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
+        self.words()[i / 64] |= 1 << (i % 64);
     }
     fn clear(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
+        self.words()[i / 64] &= !(1 << (i % 64));
     }
 }
 
@@ -142,8 +173,18 @@ struct Frame<T> {
     op: usize,
     /// The state before it.
     before: T,
-    /// True when it left the state as it was (a read, a failed cas).
+    /// True for a pure op (see [`Input::is_pure`](super::model::Input::is_pure)).
     pure: bool,
+}
+
+/// What [`Search::place`] did.
+enum Placed {
+    /// Linearized the op.
+    Yes,
+    /// The op cannot go here.
+    No,
+    /// It could, but that configuration was explored before (and failed).
+    Seen,
 }
 
 /// One partition's search, resumable: [`Search::run`] takes a step budget.
@@ -161,6 +202,8 @@ pub(crate) struct Search<'a, S: Spec> {
     seen: Seen<(Bits, S::State)>,
     /// Completed ops not yet linearized.
     remaining: usize,
+    /// True while the walk only places pure ops (see the module doc).
+    scanning: bool,
     /// Furthest stuck point: (return node, depth) and its record.
     best: Option<((usize, usize), Stuck)>,
 }
@@ -174,11 +217,12 @@ impl<'a, S: Spec> Search<'a, S> {
             ops,
             node: list.next[HEAD],
             list,
-            linearized: Bits(vec![0; ops.len().div_ceil(64)]),
+            linearized: Bits::with_capacity(ops.len()),
             state: spec.init(),
             stack: Vec::new(),
             seen: Seen::new(),
             remaining: ops.iter().filter(|op| !op.pending()).count(),
+            scanning: true,
             best: None,
         }
     }
@@ -193,11 +237,7 @@ impl<'a, S: Spec> Search<'a, S> {
             steps += 1;
             let node = self.node;
             assert_ne!(node, NIL, "a completed op's return must stop the walk");
-            let next = if self.list.ret[node] == NIL {
-                self.backtrack(node)
-            } else {
-                Some(self.try_call(node))
-            };
+            let next = self.visit(node);
             match next {
                 Some(next) => self.node = next,
                 None => return (steps, Progress::Illegal(self.stuck())),
@@ -208,15 +248,45 @@ impl<'a, S: Spec> Search<'a, S> {
 }
 
 impl<S: Spec> Search<'_, S> {
-    /// Tries to linearize the op of call `node`; returns the next node to visit.
-    fn try_call(&mut self, node: usize) -> usize {
+    /// One step of the walk at `node`; returns the next node, or `None`
+    /// when no order exists.
+    fn visit(&mut self, node: usize) -> Option<usize> {
+        let at_return = self.list.ret[node] == NIL;
+        match (at_return, self.scanning) {
+            (true, true) => {
+                self.scanning = false;
+                Some(self.list.next[HEAD])
+            }
+            (true, false) => self.backtrack(node),
+            (false, true) => match self.place(node, true) {
+                Placed::Yes => Some(self.list.next[HEAD]),
+                Placed::No => Some(self.list.next[node]),
+                Placed::Seen => self.undo(),
+            },
+            (false, false) => match self.place(node, false) {
+                Placed::Yes => {
+                    self.scanning = true;
+                    Some(self.list.next[HEAD])
+                }
+                Placed::No | Placed::Seen => Some(self.list.next[node]),
+            },
+        }
+    }
+
+    /// Tries to linearize the op of call `node` now (with `pure_only`, only
+    /// if it is completed and leaves the state as it is).
+    fn place(&mut self, node: usize, pure_only: bool) -> Placed {
         let id = self.list.op[node];
         let op = &self.ops[id];
         // A pending op that would change nothing (or is illegal here) is
         // the same as one that never happens: leave it for later, or never.
+        let pure = !op.pending() && op.input.is_pure(&op.output);
+        if pure_only && !pure {
+            return Placed::No;
+        }
         let next = match self.spec.step(&self.state, &op.input, &op.output) {
             Some(next) if !op.pending() || next != self.state => next,
-            _ => return self.list.next[node],
+            _ => return Placed::No,
         };
         self.linearized.set(id);
         let key = (std::mem::take(&mut self.linearized), next);
@@ -225,9 +295,8 @@ impl<S: Spec> Search<'_, S> {
         self.linearized = linearized;
         if !fresh {
             self.linearized.clear(id);
-            return self.list.next[node];
+            return Placed::Seen;
         }
-        let pure = next == self.state;
         let before = std::mem::replace(&mut self.state, next);
         self.stack.push(Frame {
             op: id,
@@ -236,19 +305,25 @@ impl<S: Spec> Search<'_, S> {
         });
         self.list.lift(node);
         self.remaining -= usize::from(!op.pending());
-        self.list.next[HEAD]
+        Placed::Yes
     }
 
-    /// At return `node`: undoes the last linearized op that changed the
-    /// state (and the pure ops after it) and returns the node after its
-    /// call, or `None` when there is nothing to undo.
+    /// At return `node`: no order found so far places its op; undoes.
+    fn backtrack(&mut self, node: usize) -> Option<usize> {
+        self.note_stuck(node);
+        self.undo()
+    }
+
+    /// Undoes the last linearized op that changed the state (and the pure
+    /// ops after it) and returns the node after its call, or `None` when
+    /// there is nothing to undo.
     ///
-    /// A pure op (one that leaves the state as it is) is never worth
+    /// A pure op (one that leaves any state as it is) is never worth
     /// undoing on its own: it was legal where it was placed, and any
     /// completion that places it later also works with it placed there,
     /// since every op that returned before its invoke is already placed.
-    fn backtrack(&mut self, node: usize) -> Option<usize> {
-        self.note_stuck(node);
+    fn undo(&mut self) -> Option<usize> {
+        self.scanning = false;
         loop {
             let frame = self.stack.pop()?;
             self.state = frame.before;
@@ -271,7 +346,7 @@ impl<S: Spec> Search<'_, S> {
         let stuck = Stuck {
             op: self.list.op[node],
             prefix: self.stack.iter().map(|f| f.op).collect(),
-            state: format!("{:?}", self.state),
+            state: self.spec.show(&self.state),
         };
         self.best = Some((rank, stuck));
     }

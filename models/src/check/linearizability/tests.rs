@@ -291,3 +291,41 @@ fn the_checker_has_its_name() {
     };
     assert_eq!(checker.check(&History::default(), &ctx), Verdict::Valid);
 }
+
+#[test]
+fn a_write_of_the_current_value_may_still_go_later() {
+    // Register holds 1; writes of 2 and 1 race; a later read sees 1: write 2
+    // then write 1. Writing 1 first changes nothing then, but is not pure.
+    let h = history(&[
+        (0, "invoke", "write", json!(1)),
+        (0, "ok", "write", json!(1)),
+        (1, "invoke", "write", json!(1)),
+        (2, "invoke", "write", json!(2)),
+        (1, "ok", "write", json!(1)),
+        (2, "ok", "write", json!(2)),
+        (3, "invoke", "read", json!(null)),
+        (3, "ok", "read", json!(1)),
+    ]);
+    assert_eq!(reg(&h), "valid");
+}
+
+#[test]
+fn reads_placed_early_do_not_hide_orders() {
+    // Two reads race with a write: one sees the old value, one the new.
+    let h = history(&[
+        (0, "invoke", "write", json!(1)),
+        (0, "ok", "write", json!(1)),
+        (1, "invoke", "read", json!(null)),
+        (2, "invoke", "write", json!(2)),
+        (3, "invoke", "read", json!(null)),
+        (3, "ok", "read", json!(2)),
+        (1, "ok", "read", json!(1)),
+        (2, "ok", "write", json!(2)),
+        (4, "invoke", "read", json!(null)),
+        (4, "ok", "read", json!(1)),
+    ]);
+    assert_eq!(reg(&h), "invalid");
+    let mut ok = h.clone();
+    ok.entries.truncate(8);
+    assert_eq!(reg(&ok), "valid");
+}
