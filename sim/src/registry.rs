@@ -87,6 +87,7 @@ impl Registry {
     /// The bundled protocols.
     pub fn builtin() -> Registry {
         let mut r = Registry::default();
+        r.register::<faultline_models::raft::RaftModel>();
         r.register::<faultline_models::ping::PingModel>();
         r
     }

@@ -3,6 +3,7 @@
 
 pub mod probe;
 
+use faultline_sim::registry::LoadedScenario as _;
 use faultline_sim::registry::Registry;
 use faultline_sim::run::RunOutcome;
 use faultline_sim::scenario::Source;
@@ -45,4 +46,71 @@ pub fn beats(o: &RunOutcome, from: u64, to: &str, t0: u64, t1: u64) -> usize {
         .iter()
         .filter(|(t, n, d)| *t >= t0 && *t < t1 && n == to && d["from"] == from)
         .count()
+}
+
+/// Loads a bundled scenario file, optionally with its variant replaced.
+pub fn load(path: &str, variant: Option<&str>) -> Box<dyn faultline_sim::registry::LoadedScenario> {
+    let registry = Registry::builtin();
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut source = Source::read(&full).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(v) = variant {
+        let old = source
+            .text
+            .lines()
+            .find(|l| l.starts_with("variant = "))
+            .map(str::to_string);
+        let new = format!("variant = {v:?}");
+        source.text = match old {
+            Some(old) => source.text.replacen(&old, &new, 1),
+            None => source
+                .text
+                .replacen("[protocol]\n", &format!("[protocol]\n{new}\n"), 1),
+        };
+    }
+    registry
+        .load_source(source)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The first seed in `1..=seeds` whose run is not valid, with its outcome.
+pub fn first_failure(path: &str, variant: Option<&str>, seeds: u64) -> Option<RunOutcome> {
+    let scenario = load(path, variant);
+    (1..=seeds)
+        .map(|seed| scenario.run(seed))
+        .find(|o| o.verdict() != "valid")
+}
+
+/// Asserts every seed in `1..=seeds` is valid, naming the first that is not.
+pub fn assert_all_valid(path: &str, variant: Option<&str>, seeds: u64) {
+    if let Some(o) = first_failure(path, variant, seeds) {
+        let failed: Vec<_> = o
+            .checks
+            .iter()
+            .filter(|c| c.verdict.word() != "valid")
+            .map(|c| (c.name, c.verdict.clone()))
+            .collect();
+        panic!(
+            "{path} ({variant:?}) seed {} is {}: {failed:?}",
+            o.seed,
+            o.verdict()
+        );
+    }
+}
+
+/// Asserts a failure of checker `checker` is found within `seeds` seeds; returns the seed.
+pub fn assert_found(path: &str, checker: &str, seeds: u64) -> u64 {
+    let o = first_failure(path, None, seeds)
+        .unwrap_or_else(|| panic!("{path}: no failure in {seeds} seeds"));
+    let c = o
+        .checks
+        .iter()
+        .find(|c| c.name == checker)
+        .expect("checker ran");
+    assert_eq!(
+        c.verdict.word(),
+        "invalid",
+        "{path} seed {} failed, but not {checker}",
+        o.seed
+    );
+    o.seed
 }

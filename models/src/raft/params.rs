@@ -43,46 +43,71 @@ impl Default for Params {
 impl Params {
     /// Checks ranges and consistency for a cluster of `servers` servers.
     pub fn validate(&self, servers: usize) -> Result<(), ModelError> {
-        let err = |m: String| Err(ModelError::Invalid(m));
         if servers == 0 {
-            return err("raft needs at least 1 server".into());
+            return Err(ModelError::Invalid("raft needs at least 1 server".into()));
         }
+        let err = |key: &str, m: String| {
+            Err(ModelError::Param {
+                key: key.into(),
+                message: m,
+            })
+        };
         if self.election_timeout_ms_min == 0
             || self.election_timeout_ms_min >= self.election_timeout_ms_max
         {
-            return err(format!(
-                "election_timeout_ms_min ({}) must be > 0 and < election_timeout_ms_max ({})",
-                self.election_timeout_ms_min, self.election_timeout_ms_max
-            ));
+            return err(
+                "election_timeout_ms_min",
+                format!(
+                    "election_timeout_ms_min ({}) must be > 0 and < election_timeout_ms_max ({})",
+                    self.election_timeout_ms_min, self.election_timeout_ms_max
+                ),
+            );
         }
         if self.heartbeat_ms == 0 || self.heartbeat_ms >= self.election_timeout_ms_min {
-            return err(format!(
-                "heartbeat_ms ({}) must be > 0 and < election_timeout_ms_min ({})",
-                self.heartbeat_ms, self.election_timeout_ms_min
-            ));
+            return err(
+                "heartbeat_ms",
+                format!(
+                    "heartbeat_ms ({}) must be > 0 and < election_timeout_ms_min ({})",
+                    self.heartbeat_ms, self.election_timeout_ms_min
+                ),
+            );
         }
         if !self.log_lengths.is_empty() && self.log_lengths.len() != servers {
-            return err(format!(
-                "log_lengths has {} entries; expected none or one per server ({servers})",
-                self.log_lengths.len()
-            ));
+            return err(
+                "log_lengths",
+                format!(
+                    "log_lengths has {} entries; expected none or one per server ({servers})",
+                    self.log_lengths.len()
+                ),
+            );
         }
         self.validate_lease_and_work()
     }
 
     fn validate_lease_and_work(&self) -> Result<(), ModelError> {
-        let err = |m: String| Err(ModelError::Invalid(m));
+        let err = |key: &str, m: String| {
+            Err(ModelError::Param {
+                key: key.into(),
+                message: m,
+            })
+        };
         if self.lease_renew_ms == 0 || self.lease_renew_ms >= self.lease_ttl_ms {
-            return err(format!(
-                "lease_renew_ms ({}) must be > 0 and < lease_ttl_ms ({})",
-                self.lease_renew_ms, self.lease_ttl_ms
-            ));
+            return err(
+                "lease_renew_ms",
+                format!(
+                    "lease_renew_ms ({}) must be > 0 and < lease_ttl_ms ({})",
+                    self.lease_renew_ms, self.lease_ttl_ms
+                ),
+            );
         }
         if self.work_interval_ms == 0 || self.work_duration_ms >= self.work_interval_ms {
-            return err(format!(
-                "work_duration_ms ({}) must be < work_interval_ms ({}), which must be > 0",
-                self.work_duration_ms, self.work_interval_ms
-            ));
+            return err(
+                "work_duration_ms",
+                format!(
+                    "work_duration_ms ({}) must be < work_interval_ms ({}), which must be > 0",
+                    self.work_duration_ms, self.work_interval_ms
+                ),
+            );
         }
         Ok(())
     }
@@ -99,8 +124,8 @@ mod tests {
 
     fn invalid(p: Params, servers: usize) -> String {
         match p.validate(servers) {
-            Err(ModelError::Invalid(m)) => m,
-            other => panic!("expected Invalid, got {other:?}"),
+            Err(ModelError::Invalid(m) | ModelError::Param { message: m, .. }) => m,
+            other => panic!("expected an error, got {other:?}"),
         }
     }
 
