@@ -201,3 +201,34 @@ fn a_materialised_timeline_replays_the_nemesis_run() {
         "same deliveries, same protocol events"
     );
 }
+
+#[test]
+fn a_panic_in_protocol_code_is_a_finding_with_the_history_kept() {
+    let o = run_probe(
+        &BASE.replace(
+            "nodes = 3",
+            "nodes = 3\n[protocol.params]\npanic_at_tick = 5",
+        ),
+        1,
+    );
+    assert_eq!(o.verdict(), "invalid");
+    let check = o
+        .checks
+        .iter()
+        .find(|c| c.name == "no-panic")
+        .expect("a no-panic finding");
+    let faultline_models::Verdict::Invalid { violations } = &check.verdict else {
+        panic!("invalid")
+    };
+    assert!(
+        violations[0]
+            .message
+            .contains("n1 panicked: probe assertion at tick 5"),
+        "{violations:?}"
+    );
+    assert_eq!(violations[0].time_us, Some(50_000));
+    assert!(
+        events(&o, "tick").len() >= 12,
+        "the history up to the panic is kept"
+    );
+}

@@ -12,7 +12,8 @@ use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
 use faultline_models::{CheckContext, History, Metric, Model, Property, Verdict};
 use rand::Rng;
 use serde::Serialize;
-use std::sync::{Arc, Mutex};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::Notify;
 
 /// One checker's judgement of the run.
@@ -115,13 +116,39 @@ fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
         ids.push(node.id());
     }
     lock(&shared).madsim_ids = ids.clone();
-    rt.block_on(world::driver::drive(shared.clone()));
+    let driven = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(world::driver::drive(shared.clone()))
+    }));
     // Kill every node before dropping the runtime: a dropped runtime with
     // live nodes leaks (../shared/MADSIM.md).
     ids.iter().for_each(|&id| rt.handle().kill(id));
     drop(rt);
-    let mut w = lock(&shared);
-    judge(scenario, seed, &mut w)
+    // A panic in protocol code (a failed assertion) is a finding of the
+    // run, not a crash of the tool; the lock it poisoned still holds the history.
+    let mut w = shared.lock().unwrap_or_else(PoisonError::into_inner);
+    let panicked = driven.err().map(|p| panic_check(&w, p.as_ref()));
+    let mut outcome = judge(scenario, seed, &mut w);
+    outcome.checks.extend(panicked);
+    outcome
+}
+
+fn panic_check<M: Model>(w: &World<M>, panic: &(dyn std::any::Any + Send)) -> CheckResult {
+    let text = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+    let (time_us, node) = crate::trace::context();
+    let who = w.names.get(node).map_or("the engine", String::as_str);
+    let message = format!(
+        "{who} panicked: {}",
+        text.unwrap_or_else(|| "(no message)".into())
+    );
+    CheckResult {
+        name: "no-panic",
+        property: Property::Always,
+        description: "no node's code panics (an assertion inside the protocol failed)",
+        verdict: Verdict::invalid(message, Some(time_us), Vec::new()),
+    }
 }
 
 fn build_world<M: Model>(sc: &Scenario<M>, seed: u64) -> World<M> {

@@ -66,7 +66,12 @@ pub fn set_names(names: &[String]) {
 
 /// The name of node `id` in the run on this thread.
 pub fn name(id: usize) -> String {
-    NAMES.with(|n| n.borrow().get(id).cloned().unwrap_or_else(|| format!("node#{id}")))
+    NAMES.with(|n| {
+        n.borrow()
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("node#{id}"))
+    })
 }
 
 /// Tells the log formatter the simulated time and node of what runs now.

@@ -3,7 +3,6 @@
 
 pub mod probe;
 
-use faultline_sim::registry::LoadedScenario as _;
 use faultline_sim::registry::Registry;
 use faultline_sim::run::RunOutcome;
 use faultline_sim::scenario::Source;

@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub struct Params {
     #[serde(default)]
     pub period_ms: Option<u64>,
+    /// Node 0 fails an assertion at this tick (to test panics as findings).
+    #[serde(default)]
+    pub panic_at_tick: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -24,9 +27,11 @@ pub enum Msg {
 pub struct Probe {
     period_us: u64,
     servers: usize,
+    panic_at_tick: Option<u64>,
 }
 
 pub struct ProbeNode {
+    panic_at_tick: Option<u64>,
     period_us: u64,
     seq: u64,
     boots: u64,
@@ -56,6 +61,7 @@ impl Model for Probe {
         Ok(Probe {
             period_us: params.period_ms.unwrap_or(10) * 1000,
             servers,
+            panic_at_tick: params.panic_at_tick,
         })
     }
     fn nodes(&self) -> Vec<NodeSpec> {
@@ -63,8 +69,9 @@ impl Model for Probe {
             .map(|i| NodeSpec::server(format!("n{i}"), "probe"))
             .collect()
     }
-    fn build(&self, _id: NodeId, storage: &Storage) -> ProbeNode {
+    fn build(&self, id: NodeId, storage: &Storage) -> ProbeNode {
         ProbeNode {
+            panic_at_tick: if id == 0 { self.panic_at_tick } else { None },
             period_us: self.period_us,
             seq: 0,
             boots: storage.get("boots").unwrap_or(0),
@@ -98,6 +105,11 @@ impl Node for ProbeNode {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, _timer: u64) {
         self.seq += 1;
+        assert!(
+            Some(self.seq) != self.panic_at_tick,
+            "probe assertion at tick {}",
+            self.seq
+        );
         ctx.event("tick", &ctx.now_us.clone());
         ctx.persist_unsynced("last_tick", &self.seq);
         let me = ctx.id;

@@ -44,7 +44,7 @@ impl Source {
             path: self.path.clone(),
             line,
             column,
-            message: message.into(),
+            message,
         }
     }
 
