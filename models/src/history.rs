@@ -198,17 +198,18 @@ impl History {
 fn parse_line(line: &str) -> Result<Entry, String> {
     let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
-    let parsed =
-        match kind {
-            "invoke" | "ok" | "fail" | "info" => serde_json::from_value(value).map(Entry::Op),
-            "event" | "fault" => serde_json::from_value::<Line>(value).map(|l| match l {
-                Line::Event(e) => Entry::Event(e),
-                Line::Fault(f) => Entry::Fault(f),
-            }),
-            other => return Err(format!(
+    let parsed = match kind {
+        "invoke" | "ok" | "fail" | "info" => serde_json::from_value(value).map(Entry::Op),
+        "event" | "fault" => serde_json::from_value::<Line>(value).map(|l| match l {
+            Line::Event(e) => Entry::Event(e),
+            Line::Fault(f) => Entry::Fault(f),
+        }),
+        other => {
+            return Err(format!(
                 "expected \"type\" to be invoke, ok, fail, info, event or fault, found {other:?}"
-            )),
-        };
+            ))
+        }
+    };
     parsed.map_err(|e| e.to_string())
 }
 

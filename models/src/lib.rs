@@ -13,6 +13,7 @@ pub mod history;
 pub mod metric;
 pub mod model;
 pub mod node;
+pub mod ping;
 pub mod raft;
 pub mod storage;
 pub mod testkit;
