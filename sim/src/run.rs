@@ -14,7 +14,6 @@ use rand::Rng;
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::Notify;
 
 /// One checker's judgement of the run.
 #[derive(Debug, Clone, Serialize)]
@@ -209,7 +208,7 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64) -> World<M> {
         },
         stats: NetStats::default(),
         madsim_ids: Vec::new(),
-        drained: Arc::new(Notify::new()),
+        driver_waker: None,
         out: Vec::new(),
     };
     w.start_clients();

@@ -1,15 +1,16 @@
 //! The trace hash: a fingerprint of everything a run did, in order.
 //!
 //! Every event the engine dispatches (deliveries, timers, client requests
-//! and replies, faults, protocol events) is folded into a 64-bit FNV-1a
-//! hash. Same scenario + seed + build gives the same hash; tests compare it
+//! and replies, faults, protocol events) is folded into a 64-bit hash
+//! (FxHash's word step: rotate, xor, multiply; eight bytes at a time, since
+//! this is on the hot path). Same scenario + seed + build gives the same hash; tests compare it
 //! across processes. Messages are hashed through their `Hash` impl with
 //! this (pinned, unkeyed) hasher, so no `Debug` formatting on the hot path.
 
 use std::cell::Cell;
 use std::hash::{Hash, Hasher};
 
-/// A pinned FNV-1a 64 hasher.
+/// A pinned, unkeyed word hasher (FxHash's step).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TraceHash(u64);
 
@@ -19,20 +20,38 @@ impl Default for TraceHash {
     }
 }
 
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl TraceHash {
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(SEED);
+    }
+}
+
 impl Hasher for TraceHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.word(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
         }
     }
 
+    fn write_u8(&mut self, x: u8) {
+        self.word(u64::from(x));
+    }
+
     fn write_u64(&mut self, x: u64) {
-        self.write(&x.to_le_bytes());
+        self.word(x);
     }
 
     fn write_usize(&mut self, x: usize) {

@@ -4,30 +4,49 @@ use super::event::Event;
 use super::{lock, Item, Shared, World};
 use crate::trace;
 use faultline_models::{Model, NodeId};
+use std::task::Poll;
 use std::time::Duration;
 
 /// Runs events in time order until `End` or until nothing is left.
+///
+/// One poll dispatches instants until some node has work; the node tasks
+/// wake the driver when they have drained their mailboxes. A plain waker
+/// under the world lock (rather than a `Notify`) keeps this to one lock
+/// and one wake per hand-over.
 pub async fn drive<M: Model>(shared: Shared<M>) {
-    let drained = lock(&shared).drained.clone();
-    loop {
-        while !lock(&shared).drained() {
-            drained.notified().await;
-        }
+    std::future::poll_fn(|cx| {
         let mut w = lock(&shared);
-        let Some(t) = w.queue.peek_time() else { return };
-        w.advance_to(t);
-        while w.queue.peek_time() == Some(t) {
-            let Some((_, event)) = w.queue.pop() else {
-                break;
-            };
-            if !w.dispatch(event) {
-                return;
+        loop {
+            if !w.drained() {
+                w.driver_waker = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            if !w.dispatch_next_instant() {
+                return Poll::Ready(());
             }
         }
-    }
+    })
+    .await
 }
 
 impl<M: Model> World<M> {
+    /// Dispatches every event of the earliest instant; false ends the run.
+    fn dispatch_next_instant(&mut self) -> bool {
+        let Some(t) = self.queue.peek_time() else {
+            return false;
+        };
+        self.advance_to(t);
+        while self.queue.peek_time() == Some(t) {
+            let Some((_, event)) = self.queue.pop() else {
+                break;
+            };
+            if !self.dispatch(event) {
+                return false;
+            }
+        }
+        true
+    }
+
     fn advance_to(&mut self, t: u64) {
         assert!(
             t >= self.now_us,
@@ -45,7 +64,7 @@ impl<M: Model> World<M> {
     /// Hands `item` to node `id` and wakes its task.
     pub fn enqueue(&mut self, id: NodeId, item: Item<M>) {
         self.slots[id].mailbox.push_back(item);
-        self.slots[id].wake.notify_one();
+        self.slots[id].wake();
     }
 
     /// Handles one event; false ends the run.
@@ -63,7 +82,7 @@ impl<M: Model> World<M> {
             }
             Event::Request { req, node, op } => {
                 self.client_request(req, node, op);
-                self.slots[node].wake.notify_one();
+                self.slots[node].wake();
             }
             Event::Reply {
                 req,

@@ -209,7 +209,7 @@ impl<M: Model> World<M> {
                     }
                     self.slots[i].paused = false;
                     madsim::runtime::Handle::current().resume(self.madsim_ids[i]);
-                    self.slots[i].wake.notify_one();
+                    self.slots[i].wake();
                 }
             }
             Undo::Unblock(pairs) => self.partitions.unblock(&pairs),

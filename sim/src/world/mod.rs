@@ -27,7 +27,7 @@ use faultline_models::{History, Model, Node, NodeId, NodeSpec};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::Notify;
+use std::task::Waker;
 
 /// A model's message type.
 pub type Msg<M> = <<M as Model>::Node as Node>::Msg;
@@ -108,8 +108,8 @@ pub struct World<M: Model> {
     pub stats: NetStats,
     /// madsim's id of each node.
     pub madsim_ids: Vec<madsim::task::NodeId>,
-    /// Signalled by node tasks when their mailbox is empty.
-    pub drained: Arc<Notify>,
+    /// The driver's waker while it waits for nodes to drain their mailboxes.
+    pub driver_waker: Option<Waker>,
     /// Reused command buffer.
     pub out: Vec<Command<Msg<M>>>,
 }

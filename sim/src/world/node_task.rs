@@ -7,6 +7,7 @@ use crate::trace;
 use faultline_models::node::Command;
 use faultline_models::{Ctx, EventEntry, Model, Node, NodeId};
 use std::hash::Hash;
+use std::task::Poll;
 
 /// Trace tags, one per kind of thing hashed.
 pub mod tag {
@@ -30,33 +31,31 @@ pub mod tag {
     pub const PERSIST: u8 = 9;
 }
 
-/// The body of node `id`'s madsim task: build, start, then serve the mailbox.
+/// The body of node `id`'s madsim task: build, start, then serve the
+/// mailbox whenever woken, waking the driver once it is empty.
 pub async fn run<M: Model>(shared: Shared<M>, id: NodeId) {
-    let (wake, drained, incarnation, mut node) = {
+    let (incarnation, mut node) = {
         let w = lock(&shared);
         let node = w.model.build(id, &w.slots[id].storage);
-        let ids = (
-            w.slots[id].wake.clone(),
-            w.drained.clone(),
-            w.slots[id].incarnation,
-        );
-        (ids.0, ids.1, ids.2, node)
+        (w.slots[id].incarnation, node)
     };
-    {
+    lock(&shared).start(id, &mut node);
+    std::future::poll_fn(|cx| {
         let mut w = lock(&shared);
-        w.start(id, &mut node);
-    }
-    loop {
-        {
-            let mut w = lock(&shared);
-            if w.slots[id].incarnation != incarnation {
-                return;
-            }
-            w.serve(id, &mut node);
+        if w.slots[id].incarnation != incarnation {
+            return Poll::Ready(());
         }
-        drained.notify_one();
-        wake.notified().await;
-    }
+        w.serve(id, &mut node);
+        let slot = &mut w.slots[id];
+        if !slot.waker.as_ref().is_some_and(|k| k.will_wake(cx.waker())) {
+            slot.waker = Some(cx.waker().clone());
+        }
+        if let Some(driver) = w.driver_waker.take() {
+            driver.wake();
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 impl<M: Model> World<M> {

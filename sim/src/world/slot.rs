@@ -5,8 +5,7 @@ use crate::clock::NodeClock;
 use faultline_models::{Model, NodeId, RequestId, Storage, TimerId};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
-use tokio::sync::Notify;
+use std::task::Waker;
 
 /// Work handed to a node task.
 #[derive(Debug)]
@@ -38,8 +37,8 @@ pub enum Item<M: Model> {
 pub struct Slot<M: Model> {
     /// Work waiting for the node task.
     pub mailbox: VecDeque<Item<M>>,
-    /// Wakes the node task.
-    pub wake: Arc<Notify>,
+    /// The node task's waker, once it has polled (woken when work arrives).
+    pub waker: Option<Waker>,
     /// Durable storage.
     pub storage: Storage,
     /// The node's RNG (continues across restarts).
@@ -67,7 +66,7 @@ impl<M: Model> Slot<M> {
     pub fn new(rng: ChaCha8Rng, clock: NodeClock) -> Self {
         Slot {
             mailbox: VecDeque::new(),
-            wake: Arc::new(Notify::new()),
+            waker: None,
             storage: Storage::default(),
             rng,
             clock,
@@ -78,6 +77,13 @@ impl<M: Model> Slot<M> {
             timers: BTreeMap::new(),
             timer_generation: 0,
             role: None,
+        }
+    }
+
+    /// Wakes the node task (if it has polled yet).
+    pub fn wake(&mut self) {
+        if let Some(w) = self.waker.take() {
+            w.wake();
         }
     }
 
