@@ -26,6 +26,8 @@ pub struct Params {
     pub outstanding: u32,
     /// Re-send a ping unanswered for this long.
     pub retry_ms: u64,
+    /// Whether to re-send lost pings (off for the pure ping/pong benchmark).
+    pub retry: bool,
 }
 
 impl Default for Params {
@@ -33,6 +35,7 @@ impl Default for Params {
         Params {
             outstanding: 4,
             retry_ms: 200,
+            retry: true,
         }
     }
 }
@@ -163,7 +166,9 @@ impl PingNode {
         self.next_seq += 1;
         self.in_flight.insert(self.next_seq, slot);
         ctx.send(to, Msg::Ping { seq: self.next_seq });
-        ctx.set_timer(slot, self.params.retry_ms * 1000);
+        if self.params.retry {
+            ctx.set_timer(slot, self.params.retry_ms * 1000);
+        }
     }
 }
 

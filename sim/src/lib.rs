@@ -16,6 +16,7 @@ compile_error!(
      RUSTFLAGS=\"--cfg madsim\"."
 );
 
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod error;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 valid, 1 invalid (a checker found a violation), 2 unknown
 //! (a checker could not decide), 3 bad input (scenario, arguments), 4 I/O.
 
+mod bench_cmd;
 mod print;
 mod run_cmd;
 
@@ -35,6 +36,19 @@ pub enum Command {
     },
     /// List protocols, variants, operations, checkers and bundled scenarios.
     List,
+    /// Measure the engine against a bare event loop, protocols, sweeps,
+    /// the checker and memory (release builds only give meaningful figures).
+    Bench {
+        /// Smaller sizes (a smoke test, not figures to quote).
+        #[arg(long)]
+        quick: bool,
+        /// Where `bench/bench.csv` goes.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// The conformance histories for the checker benchmark.
+        #[arg(long, default_value = "../shared/conformance")]
+        conformance: PathBuf,
+    },
 }
 
 /// Arguments of `run` and `replay`.
@@ -67,6 +81,11 @@ pub fn main() -> i32 {
         Command::Run(args) => run_cmd::run(&registry, args, false),
         Command::Replay(args) => run_cmd::run(&registry, args, true),
         Command::Validate { files } => validate(&registry, &files),
+        Command::Bench {
+            quick,
+            out,
+            conformance,
+        } => bench_cmd::run(&registry, quick, &out, &conformance),
         Command::List => {
             print::list(&registry);
             Ok(0)

@@ -90,12 +90,20 @@ pub const EVENTS_PENDING_MAX: usize = 5_000_000;
 impl<M: Model> EventQueue<M> {
     /// An empty queue.
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::new(), slab: Vec::new(), free: Vec::new(), seq: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
+            seq: 0,
+        }
     }
 
     /// Schedules `event` at `at_us`.
     pub fn push(&mut self, at_us: u64, event: Event<M>) {
-        assert!(self.heap.len() < EVENTS_PENDING_MAX, "more than {EVENTS_PENDING_MAX} pending events");
+        assert!(
+            self.heap.len() < EVENTS_PENDING_MAX,
+            "more than {EVENTS_PENDING_MAX} pending events"
+        );
         self.seq += 1;
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -113,7 +121,9 @@ impl<M: Model> EventQueue<M> {
     /// The earliest event and its time.
     pub fn pop(&mut self) -> Option<(u64, Event<M>)> {
         let Reverse((at_us, _, slot)) = self.heap.pop()?;
-        let event = self.slab[slot as usize].take().expect("a queued slot holds its event");
+        let event = self.slab[slot as usize]
+            .take()
+            .expect("a queued slot holds its event");
         self.free.push(slot);
         Some((at_us, event))
     }

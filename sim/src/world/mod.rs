@@ -117,6 +117,9 @@ pub struct World<M: Model> {
 /// The world behind a lock: tasks run on one thread, so it is uncontended.
 pub type Shared<M> = Arc<Mutex<World<M>>>;
 
+/// What node tasks hold (see `node_task::run`).
+pub type WeakShared<M> = std::sync::Weak<Mutex<World<M>>>;
+
 /// Locks the world; a poisoned lock means a task panicked: a bug.
 pub fn lock<M: Model>(shared: &Shared<M>) -> MutexGuard<'_, World<M>> {
     shared

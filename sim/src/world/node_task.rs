@@ -1,7 +1,7 @@
 //! A node's madsim task and the execution of the commands nodes emit.
 
 use super::event::Event;
-use super::{lock, Item, Msg, Shared, World};
+use super::{lock, Item, Msg, WeakShared, World};
 use crate::net::Fate;
 use crate::trace;
 use faultline_models::node::Command;
@@ -33,14 +33,25 @@ pub mod tag {
 
 /// The body of node `id`'s madsim task: build, start, then serve the
 /// mailbox whenever woken, waking the driver once it is empty.
-pub async fn run<M: Model>(shared: Shared<M>, id: NodeId) {
+///
+/// It holds the world weakly: madsim keeps killed tasks (and their
+/// init closures) alive after a run, and a strong reference would leak
+/// every run's world with them.
+pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
+    let Some(shared) = world.upgrade() else {
+        return;
+    };
     let (incarnation, mut node) = {
         let w = lock(&shared);
         let node = w.model.build(id, &w.slots[id].storage);
         (w.slots[id].incarnation, node)
     };
     lock(&shared).start(id, &mut node);
+    drop(shared);
     std::future::poll_fn(|cx| {
+        let Some(shared) = world.upgrade() else {
+            return Poll::Ready(());
+        };
         let mut w = lock(&shared);
         if w.slots[id].incarnation != incarnation {
             return Poll::Ready(());

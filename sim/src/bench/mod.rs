@@ -1,0 +1,347 @@
+//! `faultline bench`: the engine's speed against a bare event loop measured
+//! in the same process, protocol runs, sweep scaling, checker speed and
+//! memory. Prints a table and writes `reports/bench/bench.csv`.
+
+pub mod baseline;
+mod wall;
+
+use crate::error::Error;
+use crate::registry::{LoadedScenario, Registry};
+use crate::scenario::Source;
+use faultline_models::check::linearizability::{check_history, convert, CheckOptions, SpecKind};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use wall::{status_mb, timed};
+
+/// One measured figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Which benchmark.
+    pub group: &'static str,
+    /// What was measured.
+    pub name: String,
+    /// The figure.
+    pub value: f64,
+    /// Its unit.
+    pub unit: &'static str,
+    /// The reference measured in the same run, if any.
+    pub baseline: Option<f64>,
+    /// value / baseline.
+    pub ratio: Option<f64>,
+    /// The target, in words.
+    pub target: String,
+    /// Whether the target is met (None: no target).
+    pub met: Option<bool>,
+}
+
+fn row(group: &'static str, name: impl Into<String>, value: f64, unit: &'static str) -> Row {
+    Row {
+        group,
+        name: name.into(),
+        value,
+        unit,
+        baseline: None,
+        ratio: None,
+        target: String::new(),
+        met: None,
+    }
+}
+
+/// How big the benchmarks are.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    /// Delivered messages of the engine-throughput run.
+    pub messages: u64,
+    /// Seeds per sweep-throughput measurement.
+    pub sweep_seeds: u64,
+    /// Seeds of the memory sweep.
+    pub memory_seeds: u64,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes {
+            messages: 1_000_000,
+            sweep_seeds: 1_000,
+            memory_seeds: 2_000,
+        }
+    }
+}
+
+fn in_memory(
+    registry: &Registry,
+    name: &str,
+    text: String,
+) -> Result<Box<dyn LoadedScenario>, Error> {
+    registry.load_source(Source {
+        path: PathBuf::from(name),
+        text,
+    })
+}
+
+/// 1 and 2: the ping workload on the engine and on the bare loop.
+pub fn engine_throughput(registry: &Registry, messages: u64) -> Result<Vec<Row>, Error> {
+    // ~3,600 deliveries per simulated second with 20 pings in flight.
+    let duration_ms = (messages as f64 / 3_600.0 * 1000.0).ceil() + 1000.0;
+    let text = format!(
+        "[protocol]\nname = \"ping\"\nnodes = 5\n[protocol.params]\noutstanding = 4\nretry = false\n\
+         [network]\nlatency = {{ dist = \"uniform\", min_ms = 1, max_ms = 10 }}\n\
+         [workload]\nclients = 0\n[run]\nduration_ms = {duration_ms}\nconverge_ms = 0\n"
+    );
+    let scenario = in_memory(registry, "bench-ping.toml", text)?;
+    let (secs, outcome) = timed(|| scenario.run(1));
+    let engine = outcome.net.delivered as f64 / secs;
+    let (base_secs, (base_n, _)) =
+        timed(|| baseline::ping_pong(5, 4, (1000, 10_000), outcome.net.delivered, 1));
+    let base = base_n as f64 / base_secs;
+    let mut r = row(
+        "engine",
+        "ping/pong delivered messages per wall second",
+        engine,
+        "msg/s",
+    );
+    r.baseline = Some(base);
+    r.ratio = Some(engine / base);
+    r.target = ">= 1.2M msg/s and >= 1/12 of the bare loop".into();
+    r.met = Some(engine >= 1.2e6 && engine * 12.0 >= base);
+    let sim = row(
+        "engine",
+        "ping/pong simulated seconds per wall second",
+        outcome.end_us as f64 / 1e6 / secs,
+        "x",
+    );
+    let mut b = row(
+        "engine",
+        "bare event loop (baseline) messages per wall second",
+        base,
+        "msg/s",
+    );
+    b.target = "reference".into();
+    Ok(vec![r, sim, b])
+}
+
+/// 3: every bundled correct-variant scenario for 60 s of simulated time.
+pub fn protocol_runs(registry: &Registry, files: &[PathBuf]) -> Result<Vec<Row>, Error> {
+    let mut rows = Vec::new();
+    for file in files {
+        let source = Source::read(file)?;
+        let Some(text) = sixty_seconds(&source.text) else {
+            continue;
+        };
+        let scenario = in_memory(registry, &file.display().to_string(), text)?;
+        if !registry
+            .protocols()
+            .iter()
+            .any(|p| p.name == scenario.protocol())
+            || !is_correct(registry, &*scenario)
+        {
+            continue;
+        }
+        let (secs, o) = timed(|| scenario.run(1));
+        let speed = o.end_us as f64 / 1e6 / secs;
+        let mut r = row(
+            "protocol",
+            format!("{} simulated:wall", file.display()),
+            speed,
+            "x",
+        );
+        if scenario.protocol() == "raft" {
+            r.target = ">= 1000x for a 5-node 60 s raft run".into();
+            r.met = Some(speed >= 1000.0);
+        }
+        rows.push(r);
+        let events = (o.net.delivered + o.net.timers) as f64 / secs;
+        rows.push(row(
+            "protocol",
+            format!("{} events per wall second", file.display()),
+            events,
+            "events/s",
+        ));
+        rows.push(row(
+            "protocol",
+            format!("{} peak RSS so far", file.display()),
+            status_mb("VmHWM"),
+            "MB",
+        ));
+    }
+    Ok(rows)
+}
+
+fn is_correct(registry: &Registry, s: &dyn LoadedScenario) -> bool {
+    let p = registry.protocols().iter().find(|p| p.name == s.protocol());
+    p.and_then(|p| p.variants.iter().find(|v| v.name == s.variant()))
+        .is_some_and(|v| v.correct)
+}
+
+/// The scenario with a 60 s safety phase (None if it does not parse).
+fn sixty_seconds(text: &str) -> Option<String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    doc.get_mut("run")?
+        .as_table_mut()?
+        .insert("duration_ms", toml_edit::value(60_000));
+    Some(doc.to_string())
+}
+
+/// Seeds per wall second of `scenario` over `seeds` seeds on `jobs` threads.
+pub fn seeds_per_second(scenario: &dyn LoadedScenario, seeds: u64, jobs: usize) -> f64 {
+    let (secs, ()) = timed(|| {
+        std::thread::scope(|s| {
+            for w in 0..jobs as u64 {
+                s.spawn(move || {
+                    (1 + w..=seeds)
+                        .step_by(jobs)
+                        .for_each(|seed| drop(scenario.run(seed)))
+                });
+            }
+        })
+    });
+    seeds as f64 / secs
+}
+
+/// The small raft scenario of the sweep and memory benchmarks (~1,000 messages).
+pub fn small_raft(registry: &Registry) -> Result<Box<dyn LoadedScenario>, Error> {
+    let text = "[protocol]\nname = \"raft\"\nnodes = 5\n[workload]\nclients = 1\nrate_per_s = 5\n\
+                [run]\nduration_ms = 3000\nconverge_ms = 1000\n"
+        .to_string();
+    in_memory(registry, "bench-raft-small.toml", text)
+}
+
+/// 4: sweep throughput with 1 and 2 jobs, and the scaling ratio.
+pub fn sweep_scaling(registry: &Registry, seeds: u64) -> Result<Vec<Row>, Error> {
+    let scenario = small_raft(registry)?;
+    let one = seeds_per_second(&*scenario, seeds, 1);
+    let two = seeds_per_second(&*scenario, seeds, 2);
+    let mut r1 = row(
+        "sweep",
+        "small raft seeds per second, 1 job",
+        one,
+        "seeds/s",
+    );
+    r1.target = ">= 1000 seeds/s per core".into();
+    r1.met = Some(one >= 1000.0);
+    let mut r2 = row(
+        "sweep",
+        "small raft seeds per second, 2 jobs",
+        two,
+        "seeds/s",
+    );
+    r2.baseline = Some(one);
+    r2.ratio = Some(two / one);
+    r2.target = ">= 1.8x 1 job".into();
+    r2.met = Some(two >= 1.8 * one);
+    Ok(vec![r1, r2])
+}
+
+/// 6: RSS while sweeping; flat means no per-run leak.
+pub fn memory(registry: &Registry, seeds: u64) -> Result<Vec<Row>, Error> {
+    let scenario = small_raft(registry)?;
+    let quarter = (seeds / 4).max(1);
+    seeds_per_second(&*scenario, quarter, 2);
+    let after_quarter = status_mb("VmRSS");
+    seeds_per_second(&*scenario, seeds - quarter, 2);
+    let after_all = status_mb("VmRSS");
+    let mut r = row(
+        "memory",
+        format!("RSS after {seeds} seeds"),
+        after_all,
+        "MB",
+    );
+    r.baseline = Some(after_quarter);
+    r.ratio = Some(after_all / after_quarter.max(1e-9));
+    r.target = "< 50 MB and not growing (ratio ~1)".into();
+    r.met = Some(after_all < 50.0 && after_all <= after_quarter * 1.1 + 1.0);
+    Ok(vec![
+        r,
+        row(
+            "memory",
+            "peak RSS of the process so far",
+            status_mb("VmHWM"),
+            "MB",
+        ),
+    ])
+}
+
+/// 5: the linearizability checker on the largest conformance histories.
+pub fn checker_speed(conformance: &Path) -> Vec<Row> {
+    let cases = [
+        (
+            "porcupine/jepsen/etcd_002.log",
+            SpecKind::CasRegister,
+            CheckOptions::porcupine_etcd(),
+        ),
+        (
+            "porcupine/jepsen/etcd_007.log",
+            SpecKind::CasRegister,
+            CheckOptions::porcupine_etcd(),
+        ),
+        (
+            "porcupine/kv/c50-ok.txt",
+            SpecKind::Kv,
+            CheckOptions::porcupine_kv(),
+        ),
+        (
+            "porcupine/kv/c50-bad.txt",
+            SpecKind::Kv,
+            CheckOptions::porcupine_kv(),
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (file, kind, opts) in cases {
+        let path = conformance.join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(history) = convert::parse(&text, convert::Format::guess(file, &text)) else {
+            continue;
+        };
+        let (secs, verdict) = timed(|| check_history(&history, kind, &opts));
+        let mut r = row(
+            "checker",
+            format!(
+                "linearizability {file} ({}, {} lines)",
+                verdict.word(),
+                history.entries.len()
+            ),
+            secs * 1000.0,
+            "ms",
+        );
+        r.target = "< 100 ms".into();
+        r.met = Some(secs < 0.1);
+        rows.push(r);
+    }
+    rows
+}
+
+/// Prints `rows` as a table.
+pub fn print(rows: &[Row]) {
+    println!(
+        "{:<9} {:<70} {:>14} {:<9} {:>14} {:>8}  target",
+        "group", "measure", "value", "unit", "baseline", "ratio"
+    );
+    for r in rows {
+        let base = r.baseline.map_or(String::new(), |b| format!("{b:.1}"));
+        let ratio = r.ratio.map_or(String::new(), |x| format!("{x:.3}"));
+        let met = match r.met {
+            Some(true) => " [met]",
+            Some(false) => " [NOT met]",
+            None => "",
+        };
+        println!(
+            "{:<9} {:<70} {:>14.1} {:<9} {:>14} {:>8}  {}{met}",
+            r.group, r.name, r.value, r.unit, base, ratio, r.target
+        );
+    }
+}
+
+/// Writes `rows` to `path` as CSV, atomically.
+pub fn write_csv(rows: &[Row], path: &Path) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    for r in rows {
+        w.serialize(r).map_err(io)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    crate::report::write_atomic(path, &bytes)
+}
