@@ -7,6 +7,9 @@ use rand::Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+/// (time, seq, from, to, is_ping).
+type Delivery = (u64, u64, usize, usize, bool);
+
 /// Delivers `target` messages among `nodes` nodes, each keeping
 /// `outstanding` pings in flight, latency uniform in [lo, hi] us; returns
 /// (messages delivered, simulated microseconds).
@@ -18,8 +21,7 @@ pub fn ping_pong(
     seed: u64,
 ) -> (u64, u64) {
     let mut rng = stream(seed, "baseline");
-    // (time, seq, from, to, is_ping)
-    let mut heap: BinaryHeap<Reverse<(u64, u64, usize, usize, bool)>> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Reverse<Delivery>> = BinaryHeap::new();
     let mut seq = 0u64;
     let peer = |from: usize, rng: &mut rand_chacha::ChaCha8Rng| {
         let to = rng.gen_range(0..nodes - 1);
