@@ -5,8 +5,9 @@
 //! Closed: calls pass; the last `window` outcomes are kept, and once at
 //! least `calls_min` are in, a failure rate at or above the threshold opens
 //! the circuit. Open: calls fail fast for `open_us`. Half-open: up to
-//! `half_open_calls` trial calls pass; that many successes close it, any
-//! failure opens it again. Time is the owner's clock, passed in.
+//! `half_open_calls` trial calls pass; once they have all answered, a
+//! failure rate at or above the threshold opens the circuit again, else it
+//! closes. Time is the owner's clock, passed in.
 
 use super::params::ServiceParams;
 use serde::Serialize;
@@ -50,7 +51,8 @@ pub struct Breaker {
     outcomes: VecDeque<bool>,
     opened_us: u64,
     trials: u32,
-    successes: u32,
+    results: u32,
+    failures: u32,
 }
 
 impl Breaker {
@@ -66,7 +68,8 @@ impl Breaker {
             outcomes: VecDeque::new(),
             opened_us: 0,
             trials: 0,
-            successes: 0,
+            results: 0,
+            failures: 0,
         }
     }
 
@@ -97,11 +100,19 @@ impl Breaker {
     pub fn record(&mut self, now_us: u64, success: bool) -> Option<Transition> {
         match self.state {
             State::Open => None,
-            State::HalfOpen if !success => self.go(State::Open, now_us),
             State::HalfOpen => {
-                self.successes += 1;
-                let done = self.successes >= self.half_open_calls;
-                done.then(|| self.go(State::Closed, now_us)).flatten()
+                self.results += 1;
+                self.failures += u32::from(!success);
+                if self.results < self.half_open_calls {
+                    return None;
+                }
+                let rate = f64::from(self.failures) / f64::from(self.results);
+                let to = if rate >= self.failure_rate {
+                    State::Open
+                } else {
+                    State::Closed
+                };
+                self.go(to, now_us)
             }
             State::Closed => {
                 self.outcomes.push_back(success);
@@ -126,7 +137,8 @@ impl Breaker {
         assert_ne!(from, to, "a transition changes the state");
         self.state = to;
         self.trials = 0;
-        self.successes = 0;
+        self.results = 0;
+        self.failures = 0;
         self.outcomes.clear();
         if to == State::Open {
             self.opened_us = now_us;
@@ -170,16 +182,16 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_trial_reopens() {
+    fn failing_trials_reopen() {
         let mut b = breaker();
         b.record(0, false);
         b.record(0, false);
         assert_eq!(b.state(), State::Open);
         b.allow(20_000);
-        assert_eq!(
-            b.record(20_000, false),
-            Some((State::HalfOpen, State::Open))
-        );
+        b.allow(20_000);
+        assert_eq!(b.record(20_000, true), None, "judged after all trials");
+        let reopened = Some((State::HalfOpen, State::Open));
+        assert_eq!(b.record(20_000, false), reopened);
         assert_eq!(b.allow(25_000), (false, None));
     }
 }
