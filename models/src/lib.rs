@@ -15,6 +15,7 @@ pub mod model;
 pub mod node;
 pub mod ping;
 pub mod raft;
+pub mod saga;
 pub mod storage;
 pub mod testkit;
 

@@ -89,6 +89,7 @@ impl Registry {
         let mut r = Registry::default();
         r.register::<faultline_models::raft::RaftModel>();
         r.register::<faultline_models::ping::PingModel>();
+        r.register::<faultline_models::saga::SagaModel>();
         r
     }
 

@@ -1,0 +1,69 @@
+//! Safety at quiescence: a saga's effects match how it ended.
+//!
+//! Folded over the whole run (so effects that land after the saga ended
+//! count too): a completed saga left exactly its order's effects — units
+//! reserved, amount charged once, one shipment, order confirmed; a
+//! compensated saga left none — stock restored, payment refunded, shipment
+//! cancelled, order cancelled (if it was created). A saga also ends once.
+
+use super::facts::{fold, Findings, SagaFacts};
+use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::history::History;
+
+/// Completed sagas did everything once; compensated sagas left nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct SagaEffects;
+
+impl Checker for SagaEffects {
+    fn name(&self) -> &'static str {
+        "saga-effects"
+    }
+    fn property(&self) -> Property {
+        Property::Always
+    }
+    fn describe(&self) -> &'static str {
+        "a compensated saga leaves no effect (stock restored, payment refunded, shipment and order cancelled); a completed one leaves exactly its own"
+    }
+    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+        let mut found = Findings::default();
+        for (saga, f) in fold(history) {
+            let Some((line, time_us, completed)) = f.ended else {
+                continue;
+            };
+            if let Some(problem) = problem(&f, completed) {
+                let how = if completed {
+                    "completed"
+                } else {
+                    "compensated"
+                };
+                let msg = format!("saga {saga} {how} but {problem}");
+                let mut entries = f.entries.clone();
+                entries.push(line);
+                found.add(msg, Some(time_us), entries);
+            }
+        }
+        found.verdict()
+    }
+}
+
+fn problem(f: &SagaFacts, completed: bool) -> Option<String> {
+    if f.ends > 1 {
+        return Some(format!("ended {} times", f.ends));
+    }
+    let (qty, amount) = f
+        .order
+        .map(|o| (i64::from(o.qty), o.amount as i64))
+        .unwrap_or((0, 0));
+    let expect = if completed {
+        (qty, amount, 1, true, false)
+    } else {
+        (0, 0, 0, false, f.created)
+    };
+    let got = (f.reserved, f.charged, f.shipped, f.confirmed, f.cancelled);
+    (got != expect).then(|| {
+        format!(
+            "left reserved {} units (expected {}), charged {} (expected {}), {} shipments (expected {}), confirmed {} (expected {}), cancelled {} (expected {})",
+            got.0, expect.0, got.1, expect.1, got.2, expect.2, got.3, expect.3, got.4, expect.4
+        )
+    })
+}

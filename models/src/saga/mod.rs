@@ -1,0 +1,187 @@
+//! Sagas: an order-fulfilment system, orchestrated and choreographed.
+//!
+//! # The algorithm (Garcia-Molina & Salem, "Sagas", SIGMOD 1987)
+//!
+//! A saga is a long-lived transaction written as a sequence of local
+//! transactions T1..Tn, each committed on its own by the service that owns
+//! the data, with compensating transactions C1..Cn−1 that semantically undo
+//! them. The system guarantees that either T1..Tn all run, or T1..Tj then
+//! Cj..C1 run: the saga ends *completed* or *compensated*, never half-done.
+//! Here the sagas are the usual e-commerce example: create order → reserve
+//! inventory → charge payment → create shipment → confirm order, undone by
+//! cancel order / release inventory / refund / cancel shipment. Create
+//! shipment is the pivot; confirm after it is retried until it succeeds.
+//!
+//! Two styles run the same flow over the same services ([`service`]):
+//!
+//! - **Orchestrated** ([`orchestrator`]): one node drives every saga with a
+//!   durable saga log ([`log`]), per-step timeouts, retries with
+//!   exponential backoff and full / equal / decorrelated jitter
+//!   ([`backoff`]), and per-service circuit breakers ([`breaker`]) and
+//!   bulkheads ([`bulkhead`]) ([`guard`]). After a crash it resumes every
+//!   logged saga.
+//! - **Choreographed** ([`choreography`]): each service reacts to the
+//!   previous one's event and emits its own, compensation events included,
+//!   through a transactional [`outbox`] re-sent until acknowledged.
+//!
+//! Services make every step and compensation idempotent by the key (saga,
+//! action) and tombstone compensations that overtake their step
+//! ([`ledger`]). They reject forward steps at configured rates (and when
+//! out of stock) and can be slow.
+//!
+//! # Checkers and variants
+//!
+//! [`termination`] (every saga ends; eventually), [`effects`] (a
+//! compensated saga leaves nothing, a completed one exactly its effects),
+//! [`payments`] (no double charge, refunds ≤ charges), [`stock`] (stock
+//! never negative, releases ≤ reservations), all over the per-saga fold in
+//! [`facts`]; [`metrics`]. The buggy [`variant`]s reproduce the mistakes of
+//! naive saga code: a charge without an idempotency key, saga state kept in
+//! memory, a compensation tried once and logged, no step timeout.
+
+pub mod backoff;
+pub mod breaker;
+pub mod bulkhead;
+pub mod choreography;
+pub mod effects;
+pub mod facts;
+pub mod guard;
+pub mod layout;
+pub mod ledger;
+pub mod log;
+pub mod metrics;
+pub mod msg;
+pub mod node;
+pub mod orchestrator;
+pub mod outbox;
+pub mod params;
+pub mod payments;
+pub mod service;
+pub mod stock;
+pub mod termination;
+pub mod variant;
+
+#[cfg(test)]
+mod tests;
+
+pub use layout::Layout;
+pub use msg::Msg;
+pub use node::{PlaceOrder, SagaNode};
+pub use params::Params;
+pub use variant::Variant;
+
+use crate::check::{CheckContext, Checker};
+use crate::history::History;
+use crate::metric::Metric;
+use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::node::NodeId;
+use crate::storage::Storage;
+use msg::Order;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+
+/// The saga model.
+#[derive(Debug, Clone)]
+pub struct SagaModel {
+    layout: Arc<Layout>,
+}
+
+impl SagaModel {
+    /// The cluster layout (variant, params).
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker>> {
+        vec![
+            Box::new(termination::SagaTermination {
+                settle_us: params.settle_ms * 1_000,
+            }),
+            Box::new(effects::SagaEffects),
+            Box::new(payments::PaymentSafety),
+            Box::new(stock::StockSafety {
+                stock_per_sku: params.stock_per_sku,
+            }),
+        ]
+    }
+}
+
+impl Model for SagaModel {
+    const NAME: &'static str = "saga";
+    const DESCRIPTION: &'static str =
+        "order-fulfilment sagas (order, inventory, payment, shipping), orchestrated or choreographed, with idempotency keys, retries, circuit breakers and bulkheads";
+    type Params = Params;
+    type Node = SagaNode;
+    type Op = PlaceOrder;
+
+    fn variants() -> &'static [VariantInfo] {
+        variant::VARIANTS
+    }
+
+    fn ops() -> &'static [OpInfo] {
+        &[OpInfo {
+            name: "order",
+            description: "place an order: ok when its saga completed, fail when it was compensated",
+            default_weight: 1,
+        }]
+    }
+
+    fn checker_names() -> Vec<(&'static str, &'static str)> {
+        let checkers = Self::all_checkers(&Params::default());
+        checkers.iter().map(|c| (c.name(), c.describe())).collect()
+    }
+
+    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
+        let info = find_variant::<Self>(variant)?;
+        if servers != 1 {
+            return Err(ModelError::Invalid(format!(
+                "saga takes nodes = 1 (the orchestrator, or the order service in choreography; the other services are added), found {servers}"
+            )));
+        }
+        params.validate()?;
+        let variant = Variant::parse(info.name).expect("every listed variant parses");
+        let layout = Arc::new(Layout { variant, params });
+        Ok(SagaModel { layout })
+    }
+
+    fn nodes(&self) -> Vec<NodeSpec> {
+        (0..self.layout.node_count())
+            .map(|id| NodeSpec {
+                name: self.layout.name(id),
+                role: node::role(id),
+                faultable: true,
+                serves_clients: id == 0,
+            })
+            .collect()
+    }
+
+    fn build(&self, id: NodeId, storage: &Storage) -> SagaNode {
+        SagaNode::build(&self.layout, id, storage)
+    }
+
+    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> PlaceOrder {
+        assert_eq!(f, "order", "the saga model has one op, \"order\"");
+        let p = &self.layout.params;
+        let order = Order {
+            id: rng.gen_range(1..1u64 << 53),
+            customer: rng.gen_range(1..=1_000),
+            sku: rng.gen_range(0..p.skus),
+            qty: rng.gen_range(1..=p.qty_max),
+            amount: rng.gen_range(1..=p.amount_max),
+        };
+        PlaceOrder {
+            f: "order",
+            key: order.id,
+            value: order,
+        }
+    }
+
+    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+        Self::all_checkers(&self.layout.params)
+    }
+
+    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+        metrics::metrics(history)
+    }
+}

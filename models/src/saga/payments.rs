@@ -1,0 +1,64 @@
+//! Safety of money: no order is charged twice; refunds never exceed charges.
+//!
+//! Checked at every `charged` and `refunded` event, in history order.
+
+use super::facts::{int, saga_events, Findings};
+use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::history::History;
+use std::collections::BTreeMap;
+
+/// No customer charged twice for one order; refunds never exceed charges.
+#[derive(Debug, Clone, Copy)]
+pub struct PaymentSafety;
+
+#[derive(Default)]
+struct Account {
+    charges: u32,
+    charged: i64,
+    refunded: i64,
+    lines: Vec<usize>,
+}
+
+impl Checker for PaymentSafety {
+    fn name(&self) -> &'static str {
+        "payment-safety"
+    }
+    fn property(&self) -> Property {
+        Property::Always
+    }
+    fn describe(&self) -> &'static str {
+        "no customer is charged twice for one order, and refunds never exceed charges"
+    }
+    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+        let mut accounts: BTreeMap<u64, Account> = BTreeMap::new();
+        let mut found = Findings::default();
+        for (line, ev, saga) in saga_events(history) {
+            let a = accounts.entry(saga).or_default();
+            match ev.name.as_str() {
+                "charged" => {
+                    a.charges += 1;
+                    a.charged += int(ev, "amount");
+                    a.lines.push(line);
+                    if a.charges == 2 {
+                        let who = int(ev, "customer");
+                        let msg = format!("customer {who} charged twice for order {saga}");
+                        found.add(msg, Some(ev.time_us), a.lines.clone());
+                    }
+                }
+                "refunded" => {
+                    a.refunded += int(ev, "amount");
+                    a.lines.push(line);
+                    if a.refunded > a.charged {
+                        let msg = format!(
+                            "order {saga}: refunded {} but charged {}",
+                            a.refunded, a.charged
+                        );
+                        found.add(msg, Some(ev.time_us), a.lines.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        found.verdict()
+    }
+}

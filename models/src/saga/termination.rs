@@ -1,0 +1,56 @@
+//! Liveness: every saga ends, completed or compensated.
+//!
+//! A saga started at least `settle_ms` before the run ends must have a
+//! `saga_completed` or `saga_compensated` event by the end (the liveness
+//! phase after heal gives it the time). A stuck saga is named with the last
+//! thing that happened to it.
+
+use super::facts::{fold, Findings};
+use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::history::History;
+
+/// Every saga started early enough ends by the end of the run.
+#[derive(Debug, Clone, Copy)]
+pub struct SagaTermination {
+    /// Sagas started later than `end - settle_us` are not judged.
+    pub settle_us: u64,
+}
+
+impl Checker for SagaTermination {
+    fn name(&self) -> &'static str {
+        "saga-termination"
+    }
+    fn property(&self) -> Property {
+        Property::Eventually
+    }
+    fn describe(&self) -> &'static str {
+        "every saga ends completed or compensated; none is stuck after heal"
+    }
+    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+        let deadline_us = ctx.end_us.saturating_sub(self.settle_us);
+        let mut found = Findings::default();
+        let mut judged = 0;
+        for (saga, f) in fold(history) {
+            let Some((line, start_us)) = f.started else {
+                continue;
+            };
+            if start_us > deadline_us {
+                continue;
+            }
+            judged += 1;
+            if f.ended.is_none() {
+                let msg = format!(
+                    "saga {saga} started at {} ms never ended; its last event: {}",
+                    start_us / 1_000,
+                    f.last
+                );
+                found.add(msg, Some(start_us), vec![line]);
+            }
+        }
+        if judged == 0 {
+            let reason = "no saga started early enough to be judged".to_string();
+            return Verdict::Unknown { reason };
+        }
+        found.verdict()
+    }
+}
