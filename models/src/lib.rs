@@ -14,6 +14,7 @@ pub mod metric;
 pub mod model;
 pub mod node;
 pub mod ping;
+pub mod quorum;
 pub mod raft;
 pub mod saga;
 pub mod storage;

@@ -1,0 +1,90 @@
+//! No acknowledged write is lost (always; meaningful once R + W > N).
+//!
+//! A write acknowledged before a read began must be visible to that read:
+//! the read returns it or something written after it began (see
+//! [`super::client_ops`] for "stale"). The state the replicas converge to
+//! is judged the same way, as a read at the end of the run, so a write
+//! that no later read happened to touch is still caught if it vanished.
+
+use super::client_ops::{ClientOps, Stale};
+use super::convergence::{holdings, newest_per_key};
+use super::layout::Layout;
+use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::history::History;
+use std::sync::Arc;
+
+/// At most this many lost writes are reported.
+const REPORTED_MAX: usize = 8;
+
+/// The lost-write checker.
+pub struct LostWrites {
+    layout: Arc<Layout>,
+}
+
+impl LostWrites {
+    /// The checker for `layout`.
+    pub fn new(layout: Arc<Layout>) -> LostWrites {
+        LostWrites { layout }
+    }
+}
+
+fn violation(key: u64, what: String, at_us: u64, mut entries: Vec<usize>, s: &Stale) -> Violation {
+    let returned = s.returned.map_or("nothing".to_string(), |w| {
+        format!("{} (acknowledged at {} us)", w.value, w.ack_us.unwrap_or(0))
+    });
+    entries.push(s.missed.entries.0);
+    entries.extend(s.missed.entries.1);
+    entries.sort_unstable();
+    Violation {
+        message: format!(
+            "key {key}: write of {} acknowledged at {} us is lost: {what} returned {returned}, \
+             written before that write began",
+            s.missed.value,
+            s.missed.ack_us.unwrap_or(0),
+        ),
+        time_us: Some(at_us),
+        entries,
+    }
+}
+
+impl Checker for LostWrites {
+    fn name(&self) -> &'static str {
+        "no-lost-writes"
+    }
+    fn property(&self) -> Property {
+        Property::Always
+    }
+    fn describe(&self) -> &'static str {
+        "(R + W > N) a read, and the final replica state, reflect every write acknowledged before it began"
+    }
+    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+        let ops = ClientOps::parse(history);
+        let mut found: Vec<Violation> = ops
+            .reads
+            .iter()
+            .filter_map(|r| {
+                let s = ops.stale(r)?;
+                let what = format!("the read invoked at {} us", r.span_us.0);
+                let entries = vec![r.entries.0, r.entries.1];
+                Some(violation(r.key, what, r.span_us.1, entries, &s))
+            })
+            .take(REPORTED_MAX)
+            .collect();
+        let held = holdings(history, ctx.end_us);
+        let finals = newest_per_key(&self.layout, &held);
+        for (key, writes) in &ops.keys {
+            let last = u32::try_from(*key).ok().and_then(|k| finals.get(&k));
+            if let Some(s) = writes.stale(ctx.end_us, last.map(|l| l.0.value)) {
+                let what = "the newest replica state at the end".to_string();
+                let entries = last.map(|l| vec![l.1]).unwrap_or_default();
+                found.push(violation(*key, what, ctx.end_us, entries, &s));
+            }
+        }
+        found.truncate(REPORTED_MAX);
+        if found.is_empty() {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid { violations: found }
+        }
+    }
+}

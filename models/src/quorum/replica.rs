@@ -1,0 +1,105 @@
+//! One server's share of the data: the newest version of each key it replicates.
+//!
+//! A store only moves a key forward (a newer version replaces an older
+//! one), is persisted before it is acknowledged (fsynced unless
+//! `fsync = false`), and is recorded as a `stored` event so the convergence
+//! checker can follow every replica; a restart records `restored` with what
+//! survived on disk.
+
+use super::msg::Msg;
+use super::version::Versioned;
+use crate::node::Ctx;
+use crate::storage::Storage;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Event recorded when a replica's item for a key changes.
+pub const STORED_EVENT: &str = "stored";
+/// Event recorded when a replica starts, listing what it holds.
+pub const RESTORED_EVENT: &str = "restored";
+
+/// Data of a `stored` event.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct StoredData {
+    /// The key.
+    pub key: u32,
+    /// What the replica holds now.
+    pub item: Versioned,
+}
+
+/// Data of a `restored` event.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct RestoredData {
+    /// Every key the replica holds after the restart.
+    pub items: Vec<(u32, Versioned)>,
+}
+
+/// The storage key of `key`'s item.
+fn storage_key(key: u32) -> String {
+    format!("kv/{key}")
+}
+
+/// A replica's items.
+#[derive(Debug, Clone, Default)]
+pub struct Replica {
+    items: BTreeMap<u32, Versioned>,
+    fsync: bool,
+}
+
+impl Replica {
+    /// The items of `keys` found in `storage`.
+    pub fn restore(storage: &Storage, keys: impl Iterator<Item = u32>, fsync: bool) -> Replica {
+        let items = keys
+            .filter_map(|k| storage.get::<Versioned>(&storage_key(k)).map(|i| (k, i)))
+            .collect();
+        Replica { items, fsync }
+    }
+
+    /// What the replica holds for `key`.
+    pub fn get(&self, key: u32) -> Option<&Versioned> {
+        self.items.get(&key)
+    }
+
+    /// Every item, by key.
+    pub fn items(&self) -> &BTreeMap<u32, Versioned> {
+        &self.items
+    }
+
+    /// Records what survived a restart.
+    pub fn announce(&self, ctx: &mut Ctx<'_, Msg>) {
+        let items = self.items.iter().map(|(&k, &i)| (k, i)).collect();
+        ctx.event(RESTORED_EVENT, &RestoredData { items });
+    }
+
+    /// Stores `item` if it is newer (or unconditionally when `force`, the
+    /// `repair-overwrites-newer` mistake); returns what is held afterwards.
+    pub fn apply(
+        &mut self,
+        ctx: &mut Ctx<'_, Msg>,
+        key: u32,
+        item: Versioned,
+        force: bool,
+    ) -> Versioned {
+        let held = self.items.get(&key).copied();
+        if let Some(h) = held {
+            assert!(
+                h.version != item.version || h.value == item.value,
+                "two values {} and {} share version {:?} of key {key}",
+                h.value,
+                item.value,
+                h.version
+            );
+            if h.version >= item.version && !(force && h.version != item.version) {
+                return h;
+            }
+        }
+        self.items.insert(key, item);
+        if self.fsync {
+            ctx.persist(&storage_key(key), &item);
+        } else {
+            ctx.persist_unsynced(&storage_key(key), &item);
+        }
+        ctx.event(STORED_EVENT, &StoredData { key, item });
+        item
+    }
+}
