@@ -4,6 +4,7 @@
 //! (a checker could not decide), 3 bad input (scenario, arguments), 4 I/O.
 
 mod bench_cmd;
+mod check_cmd;
 mod print;
 mod run_cmd;
 
@@ -49,6 +50,8 @@ pub enum Command {
         #[arg(long, default_value = "../shared/conformance")]
         conformance: PathBuf,
     },
+    /// Judge a history file for linearizability against a model.
+    Check(check_cmd::CheckArgs),
 }
 
 /// Arguments of `run` and `replay`.
@@ -90,6 +93,7 @@ pub fn main() -> i32 {
             print::list(&registry);
             Ok(0)
         }
+        Command::Check(args) => check_cmd::check(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
