@@ -150,3 +150,63 @@ fn sloppy_ack_is_found_and_correct_passes() {
     find("scenarios/quorum/sloppy-ack.toml", None, "linearizable");
     assert_all_valid("scenarios/quorum/sloppy-ack.toml", Some("correct"), 100);
 }
+
+#[test]
+fn every_bundled_scenario_meets_its_expectation_at_its_seed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/quorum");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.ends_with("bench.toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    for path in files {
+        let s = Registry::builtin()
+            .load(&path)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let o = s.run(s.default_seed());
+        assert_eq!(
+            o.verdict(),
+            s.expect().unwrap_or("valid"),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn staleness_is_measured_and_zero_for_strict_quorums() {
+    let stale = |o: &RunOutcome| match metric(o, "stale_reads") {
+        MetricValue::Count { value } => *value,
+        other => panic!("{other:?}"),
+    };
+    let curve = |o: &RunOutcome| match metric(o, "t_visibility_probability") {
+        MetricValue::Series { points } => points.clone(),
+        other => panic!("{other:?}"),
+    };
+    let strict = load("scenarios/quorum/steady.toml", None).run(1);
+    assert_eq!(stale(&strict), 0);
+    assert!(curve(&strict).iter().all(|&(_, p)| p == 1.0));
+    let partial = load("scenarios/quorum/r1w1.toml", None).run(2);
+    assert!(stale(&partial) > 0);
+    let points = curve(&partial);
+    assert!(points.iter().all(|&(_, p)| (0.0..=1.0).contains(&p)));
+    assert!(points.iter().any(|&(_, p)| p < 1.0), "{points:?}");
+    assert!(matches!(
+        metric(&partial, "read_latency_ms"),
+        MetricValue::Distribution { .. }
+    ));
+}
+
+#[test]
+fn bench_scenario_makes_a_10k_op_linearizable_history() {
+    let o = load("scenarios/quorum/bench.toml", None).run(1);
+    let invokes = o
+        .history
+        .ops()
+        .filter(|op| op.kind == faultline_models::OpType::Invoke);
+    let n = invokes.count();
+    assert!(n >= 10_000, "{n} ops");
+    assert_eq!(o.verdict(), "valid", "{:?}", o.checks);
+}

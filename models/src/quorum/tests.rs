@@ -1,1 +1,248 @@
-//! tests
+use super::client_ops::ClientOps;
+use super::*;
+use crate::check::Verdict;
+use crate::history::{Entry, OpType};
+use crate::testkit::{Cluster, Latency};
+use serde_json::{json, Value};
+
+const MS: u64 = 1000;
+
+fn cluster(variant: &str, params: Params) -> Cluster<QuorumModel> {
+    let model = QuorumModel::new(variant, 3, params).unwrap();
+    let mut c = Cluster::new(model, 1);
+    c.set_latency(Latency::Fixed(MS));
+    c
+}
+
+/// The completion line of request `req`.
+fn outcome(c: &Cluster<QuorumModel>, req: u64) -> (OpType, Value) {
+    c.history()
+        .ops()
+        .filter(|o| o.process == req && o.kind != OpType::Invoke)
+        .map(|o| (o.kind, o.value().clone()))
+        .last()
+        .unwrap_or_else(|| panic!("request {req} not answered"))
+}
+
+fn held(c: &Cluster<QuorumModel>, node: usize, key: u32) -> Option<u64> {
+    c.node(node)?.replica().get(key).map(|i| i.value)
+}
+
+fn all_valid(c: &Cluster<QuorumModel>) {
+    for (name, v) in c.check() {
+        assert_eq!(v, Verdict::Valid, "{name}");
+    }
+}
+
+#[test]
+fn a_write_is_read_back_through_another_coordinator() {
+    let mut c = cluster("correct", Params::default());
+    let w = c.client(0, Op::Write { key: 1, value: 7 });
+    c.run_for(20 * MS);
+    assert_eq!(outcome(&c, w).0, OpType::Ok);
+    let r = c.client(2, Op::Read { key: 1 });
+    c.run_for(20 * MS);
+    assert_eq!(outcome(&c, r), (OpType::Ok, json!(7)));
+    assert!((0..3).all(|n| held(&c, n, 1) == Some(7)));
+    all_valid(&c);
+}
+
+#[test]
+fn blocking_read_repairs_a_replica_that_missed_a_write() {
+    let mut c = cluster("correct", Params::default());
+    c.partition(&[2], &[0, 1]);
+    let w = c.client(0, Op::Write { key: 0, value: 5 });
+    c.run_for(600 * MS);
+    assert_eq!(outcome(&c, w).0, OpType::Ok);
+    assert_eq!(held(&c, 2, 0), None);
+    c.heal();
+    let r = c.client(2, Op::Read { key: 0 });
+    c.run_for(20 * MS);
+    assert_eq!(outcome(&c, r), (OpType::Ok, json!(5)));
+    assert_eq!(held(&c, 2, 0), Some(5));
+    all_valid(&c);
+}
+
+#[test]
+fn a_write_without_a_quorum_fails_or_is_unknown() {
+    let mut c = cluster("correct", Params::default());
+    c.partition(&[0], &[1, 2]);
+    let w = c.client(0, Op::Write { key: 0, value: 5 });
+    c.run_for(600 * MS);
+    // One reply (its own) is below R: no version was chosen, nothing stored.
+    assert_eq!(outcome(&c, w).0, OpType::Fail);
+    assert_eq!(held(&c, 0, 0), None);
+}
+
+#[test]
+fn cas_compares_with_the_newest_value() {
+    let mut c = cluster("correct", Params::default());
+    c.client(0, Op::Write { key: 0, value: 1 });
+    c.run_for(20 * MS);
+    let bad = c.client(
+        1,
+        Op::Cas {
+            key: 0,
+            value: (Some(9), 2),
+        },
+    );
+    c.run_for(20 * MS);
+    assert_eq!(outcome(&c, bad).0, OpType::Fail);
+    let good = c.client(
+        1,
+        Op::Cas {
+            key: 0,
+            value: (Some(1), 3),
+        },
+    );
+    c.run_for(20 * MS);
+    assert_eq!(outcome(&c, good).0, OpType::Ok);
+    assert_eq!(held(&c, 2, 0), Some(3));
+    all_valid(&c);
+}
+
+#[test]
+fn fsynced_stores_survive_a_crash_and_are_announced() {
+    let mut c = cluster("correct", Params::default());
+    c.client(0, Op::Write { key: 0, value: 4 });
+    c.run_for(20 * MS);
+    c.crash(1);
+    c.restart(1);
+    c.run_for(MS);
+    assert_eq!(held(&c, 1, 0), Some(4));
+    let restored = c
+        .history()
+        .events()
+        .filter(|e| e.name == "restored")
+        .count();
+    assert_eq!(restored, 4, "three starts and one restart");
+}
+
+#[test]
+fn hinted_handoff_delivers_a_missed_write_after_heal() {
+    let params = Params {
+        hinted_handoff: true,
+        ..Params::default()
+    };
+    let mut c = cluster("correct", params);
+    c.partition(&[2], &[0, 1]);
+    c.client(0, Op::Write { key: 0, value: 5 });
+    c.run_for(600 * MS);
+    assert_eq!(c.node(0).unwrap().hints(), 1);
+    c.heal();
+    c.run_for(300 * MS);
+    assert_eq!(held(&c, 2, 0), Some(5));
+    assert_eq!(c.node(0).unwrap().hints(), 0);
+    all_valid(&c);
+}
+
+#[test]
+fn anti_entropy_repairs_without_reads() {
+    let params = Params {
+        anti_entropy_ms: 50,
+        ..Params::default()
+    };
+    let mut c = cluster("correct", params);
+    c.partition(&[2], &[0, 1]);
+    c.client(0, Op::Write { key: 0, value: 5 });
+    c.run_for(20 * MS);
+    c.heal();
+    c.run_for(500 * MS);
+    assert_eq!(held(&c, 2, 0), Some(5));
+    all_valid(&c);
+}
+
+#[test]
+fn wall_clock_versions_lose_a_later_write_under_skew() {
+    let mut c = cluster("lww-wall-clock", Params::default());
+    c.set_clock(0, 100 * MS as i64, 0);
+    c.client(0, Op::Write { key: 0, value: 1 });
+    c.run_for(20 * MS);
+    c.client(1, Op::Write { key: 0, value: 2 });
+    c.run_for(20 * MS);
+    assert!(
+        (0..3).all(|n| held(&c, n, 0) == Some(1)),
+        "the later write lost"
+    );
+    let verdicts: Vec<_> = c.check();
+    let lost = verdicts
+        .iter()
+        .find(|(n, _)| *n == "no-lost-writes")
+        .unwrap();
+    assert_eq!(lost.1.word(), "invalid");
+}
+
+#[test]
+fn a_read_that_misses_an_acknowledged_write_is_stale() {
+    let mut c = cluster("correct", Params::default());
+    c.client(0, Op::Write { key: 0, value: 1 });
+    c.run_for(20 * MS);
+    let mut h = c.history().clone();
+    let at = |t: u64, kind: &str, f: &str, value: Value| {
+        let line =
+            json!({"type": kind, "process": 9, "time_us": t, "f": f, "key": 0, "value": value});
+        serde_json::from_value::<crate::history::OpEntry>(line)
+            .map(Entry::Op)
+            .unwrap()
+    };
+    h.push(at(30 * MS, "invoke", "read", Value::Null));
+    h.push(at(31 * MS, "ok", "read", Value::Null));
+    let ops = ClientOps::parse(&h);
+    assert_eq!(ops.reads.len(), 1);
+    let stale = ops.stale(&ops.reads[0]).expect("stale");
+    assert_eq!(stale.missed.value, 1);
+    assert!(ops.keys[&0].stale(30 * MS, Some(1)).is_none());
+}
+
+#[test]
+fn layout_spreads_keys_over_a_ring() {
+    let params = Params {
+        n: 2,
+        r: 1,
+        w: 2,
+        keys: 4,
+        ..Params::default()
+    };
+    let model = QuorumModel::new("correct", 3, params).unwrap();
+    let l = model.layout();
+    assert_eq!(l.replicas(2), vec![2, 0]);
+    assert!(l.is_replica(0, 2) && !l.is_replica(1, 2));
+    assert_eq!(l.keys_of(1).collect::<Vec<_>>(), vec![0, 1, 3]);
+}
+
+#[test]
+fn params_out_of_range_are_rejected() {
+    let bad = |p: Params| QuorumModel::new("correct", 3, p).unwrap_err().to_string();
+    assert!(bad(Params {
+        n: 4,
+        ..Params::default()
+    })
+    .contains("n <= nodes"));
+    assert!(bad(Params {
+        r: 0,
+        ..Params::default()
+    })
+    .contains("1 <= r"));
+    assert!(bad(Params {
+        keys: 0,
+        ..Params::default()
+    })
+    .contains("keys"));
+}
+
+#[test]
+fn sloppy_ack_acknowledges_a_write_w_replicas_never_stored() {
+    let params = || Params {
+        r: 1,
+        w: 3,
+        ..Params::default()
+    };
+    for (variant, expected) in [("correct", OpType::Info), ("sloppy-ack", OpType::Ok)] {
+        let mut c = cluster(variant, params());
+        c.partition(&[2], &[0, 1]);
+        let w = c.client(0, Op::Write { key: 0, value: 3 });
+        c.run_for(600 * MS);
+        assert_eq!(outcome(&c, w).0, expected, "{variant}");
+        assert_eq!(held(&c, 2, 0), None);
+    }
+}
