@@ -75,23 +75,20 @@ pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepRe
         seed_at: &seed_at,
         jobs: cfg.jobs,
         determinism_every: cfg.determinism_every,
+        stop_after: cfg.stop_after,
     };
     let stop = AtomicBool::new(false);
     let mut progress = Progress::new(total, cfg.quiet);
     let mut rows = Vec::new();
-    let mut failures = 0;
     let mut error = None;
     pool::run(&work, &stop, |done| {
-        let failed = done.row.verdict != "valid";
-        failures += u64::from(failed);
-        progress.seed_done(failed);
+        progress.seed_done(done.row.verdict != "valid");
         if let Err(e) = record(scenario, cfg, &done) {
             error.get_or_insert(e);
             stop.store(true, Ordering::Relaxed);
         }
         rows.push(done.row);
-        let out_of_time = cfg.time_limit.is_some_and(|t| progress.elapsed() >= t);
-        if out_of_time || cfg.stop_after.is_some_and(|k| failures >= k) {
+        if cfg.time_limit.is_some_and(|t| progress.elapsed() >= t) {
             stop.store(true, Ordering::Relaxed);
         }
     });

@@ -35,17 +35,21 @@ pub struct Work<'a> {
     pub jobs: usize,
     /// Run seeds divisible by this twice and compare.
     pub determinism_every: Option<u64>,
+    /// Stop taking seeds once this many have failed (checked by the
+    /// workers themselves, so a slow consumer does not let them run on).
+    pub stop_after: Option<u64>,
 }
 
 /// Runs every seed of `work` (until `stop` is set), handing each result to
 /// `sink` on this thread.
 pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
     let next = AtomicU64::new(0);
+    let failures = AtomicU64::new(0);
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|s| {
         for w in 0..work.jobs.max(1) {
             let tx = tx.clone();
-            let next = &next;
+            let (next, failures) = (&next, &failures);
             let spawned = std::thread::Builder::new()
                 .name(format!("sweep-worker-{w}"))
                 .spawn_scoped(s, move || {
@@ -54,7 +58,14 @@ pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
                         else {
                             break;
                         };
-                        if tx.send(run_one(work, seed)).is_err() {
+                        let done = run_one(work, seed);
+                        if done.row.verdict != "valid" {
+                            let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
+                            if work.stop_after.is_some_and(|k| n >= k) {
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                        if tx.send(done).is_err() {
                             break;
                         }
                     }
@@ -69,7 +80,9 @@ pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
 /// Runs one seed (twice when sampled for determinism); a panic becomes a
 /// failing row with the checker name `panic`.
 fn run_one(work: &Work<'_>, seed: u64) -> Done {
-    let sampled = work.determinism_every.is_some_and(|n| seed.is_multiple_of(n.max(1)));
+    let sampled = work
+        .determinism_every
+        .is_some_and(|n| seed.is_multiple_of(n.max(1)));
     let result = catch_unwind(AssertUnwindSafe(|| {
         if sampled {
             let (outcome, same) = determinism::check(work.scenario, seed);
