@@ -257,7 +257,7 @@ impl Shrinker<'_> {
         loop {
             let now = self.best_outcome.heal_us as f64 / 1000.0;
             let next = (now / 2.0).round();
-            if next < 1.0 || !self.fails(&self.best.with_duration(next))? {
+            if next < 1.0 || next >= now || !self.fails(&self.best.with_duration(next))? {
                 break;
             }
         }
