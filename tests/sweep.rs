@@ -162,3 +162,58 @@ fn shrink_writes_a_smaller_scenario_that_still_fails() {
     assert!(invoked(&shrunk) < invoked(&original), "{stdout}");
     assert!(shrunk.timeline.len() < original.timeline.len(), "{stdout}");
 }
+
+/// For every buggy Raft scenario: a sweep finds a failing seed within a
+/// few seeds, and shrink brings it to a handful of faults that still fail.
+#[test]
+fn raft_bugs_are_found_and_shrink_to_a_handful_of_faults() {
+    use faultline_sim::shrink::{shrink, ShrinkConfig};
+    use faultline_sim::sweep::{seeds::SeedRange, sweep, SweepConfig};
+    let registry = Registry::builtin();
+    for name in ["forget-vote", "no-term-check", "lease-pause", "lease-drift"] {
+        let file = PathBuf::from(format!("scenarios/raft/{name}.toml"));
+        let scenario = registry.load(&file).unwrap();
+        let cfg = SweepConfig {
+            file: file.clone(),
+            range: SeedRange { start: 0, end: 200 },
+            shard: None,
+            jobs: 2,
+            stop_after: Some(1),
+            time_limit: None,
+            determinism_every: None,
+            quiet: true,
+            out: tmp(&format!("raft_sweep_{name}")),
+        };
+        let found = sweep(scenario.as_ref(), &cfg).unwrap().summary;
+        let seed = found
+            .groups
+            .iter()
+            .flat_map(|g| g.first_seeds.clone())
+            .min();
+        let seed = seed.unwrap_or_else(|| panic!("{name}: no failure in 200 seeds"));
+        let source = faultline_sim::scenario::Source::read(&file).unwrap();
+        let shrink_cfg = ShrinkConfig {
+            seed,
+            checker: None,
+            runs_max: 200,
+        };
+        let shrunk = shrink(&registry, source.clone(), &shrink_cfg).unwrap();
+        assert!(
+            shrunk.after.faults <= 5,
+            "{name} seed {seed}: {}",
+            shrunk.after
+        );
+        let again = registry
+            .load_source(faultline_sim::scenario::Source {
+                text: shrunk.text.clone(),
+                ..source
+            })
+            .unwrap()
+            .run(seed);
+        assert_eq!(again.verdict(), "invalid", "{name} seed {seed}");
+        println!(
+            "{name}: seed {seed}; {} -> {}; {} runs",
+            shrunk.before, shrunk.after, shrunk.runs
+        );
+    }
+}
