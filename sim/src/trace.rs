@@ -70,7 +70,6 @@ pub fn first_difference(a: &[TrailStep], b: &[TrailStep]) -> Option<Divergence> 
     })
 }
 
-
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 impl TraceHash {
