@@ -7,7 +7,10 @@
 //! [`run`] builds a [`world`] on a madsim runtime (one madsim node per model
 //! node, one driver task that owns time and delivery through [`net`] and
 //! [`fault`]), then judges the history and hands a [`run::RunOutcome`] to
-//! [`report`].
+//! [`report`]. [`sweep`] runs many seeds in parallel (and merges shards of
+//! a sweep run on many machines); [`shrink`] minimises a failing run into a
+//! regression scenario; [`determinism`] runs a seed twice and names the
+//! first event at which the runs part.
 
 #[cfg(not(madsim))]
 compile_error!(
@@ -19,6 +22,7 @@ compile_error!(
 pub mod bench;
 pub mod cli;
 pub mod clock;
+pub mod determinism;
 pub mod error;
 pub mod fault;
 pub mod logging;
@@ -28,7 +32,9 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod seed;
+pub mod shrink;
 pub mod stats;
+pub mod sweep;
 pub mod trace;
 pub mod world;
 

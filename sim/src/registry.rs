@@ -5,7 +5,7 @@
 
 use crate::error::Error;
 use crate::fault::AppliedFault;
-use crate::run::{run, RunOutcome};
+use crate::run::{run, run_with, RunOptions, RunOutcome};
 use crate::scenario::{probe_protocol, Scenario, Source};
 use faultline_models::model::{OpInfo, VariantInfo};
 use faultline_models::Model;
@@ -27,6 +27,8 @@ pub trait LoadedScenario: Send + Sync {
     fn expect(&self) -> Option<&str>;
     /// Runs one seed.
     fn run(&self, seed: u64) -> RunOutcome;
+    /// Runs one seed with options (e.g. keeping the per-event trail).
+    fn run_with(&self, seed: u64, opts: RunOptions) -> RunOutcome;
     /// The scenario file's text.
     fn text(&self) -> &str;
 }
@@ -52,6 +54,9 @@ impl<M: Model> LoadedScenario for Scenario<M> {
     }
     fn run(&self, seed: u64) -> RunOutcome {
         run(self, seed)
+    }
+    fn run_with(&self, seed: u64, opts: RunOptions) -> RunOutcome {
+        run_with(self, seed, opts)
     }
     fn text(&self) -> &str {
         &self.source.text

@@ -5,7 +5,7 @@ use crate::fault::AppliedFault;
 use crate::net::Partitions;
 use crate::scenario::Scenario;
 use crate::seed::{stream, subseed};
-use crate::trace::TraceHash;
+use crate::trace::{TraceHash, TrailStep};
 use crate::world::client::Clients;
 use crate::world::event::{Event, EventQueue};
 use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
@@ -58,6 +58,16 @@ pub struct RunOutcome {
     pub heal_us: u64,
     /// When the run ended.
     pub end_us: u64,
+    /// The trace hash after every event, when [`RunOptions::trail`] asked.
+    pub trail: Option<Vec<TrailStep>>,
+}
+
+/// How to run, beyond the scenario and the seed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Keep the trace hash after every event ([`RunOutcome::trail`]), to find
+    /// where two runs that should be equal part. Costs memory; off by default.
+    pub trail: bool,
 }
 
 impl RunOutcome {
@@ -87,10 +97,15 @@ impl RunOutcome {
 /// Runs `scenario` with `seed` on a fresh thread (madsim seeds std's
 /// `HashMap` only for a thread's first runtime) and judges the history.
 pub fn run<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
+    run_with(scenario, seed, RunOptions::default())
+}
+
+/// [`run`] with options.
+pub fn run_with<M: Model>(scenario: &Scenario<M>, seed: u64, opts: RunOptions) -> RunOutcome {
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
             .name(format!("seed-{seed}"))
-            .spawn_scoped(s, || run_here(scenario, seed));
+            .spawn_scoped(s, || run_here(scenario, seed, opts));
         let handle = handle.expect("spawning a run thread");
         match handle.join() {
             Ok(outcome) => outcome,
@@ -99,11 +114,11 @@ pub fn run<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
     })
 }
 
-fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64) -> RunOutcome {
+fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64, opts: RunOptions) -> RunOutcome {
     let config = madsim::Config::default();
     let rt = madsim::runtime::Runtime::with_seed_and_config(subseed(seed, "madsim"), config);
     crate::trace::set_names(&scenario.names);
-    let shared: Shared<M> = Arc::new(Mutex::new(build_world(scenario, seed)));
+    let shared: Shared<M> = Arc::new(Mutex::new(build_world(scenario, seed, opts)));
     let mut ids = Vec::new();
     for (id, name) in scenario.names.iter().enumerate() {
         let s = Arc::downgrade(&shared);
@@ -167,7 +182,7 @@ fn panic_check<M: Model>(w: &World<M>, panic: &(dyn std::any::Any + Send)) -> Ch
     }
 }
 
-fn build_world<M: Model>(sc: &Scenario<M>, seed: u64) -> World<M> {
+fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World<M> {
     let n = sc.names.len();
     let heal_us = sc.duration_us;
     let end_us = heal_us + sc.converge_us;
@@ -218,7 +233,11 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64) -> World<M> {
         fault_rng,
         clients: Clients::new(sc.workload.clone(), stream(seed, "clients"), stop_us),
         history: History::default(),
-        trace: TraceHash::default(),
+        trace: if opts.trail {
+            TraceHash::with_trail()
+        } else {
+            TraceHash::default()
+        },
         faults: FaultState {
             plan,
             ..Default::default()
@@ -290,5 +309,6 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>) -> RunOutcome 
         trace_hash: w.trace.hex(),
         heal_us: w.heal_us,
         end_us: w.end_us,
+        trail: w.trace.take_trail(),
     }
 }

@@ -5,8 +5,15 @@
 
 mod bench_cmd;
 mod check_cmd;
+mod merge_cmd;
 mod print;
 mod run_cmd;
+mod shrink_cmd;
+mod sweep_cmd;
+
+pub use merge_cmd::MergeArgs;
+pub use shrink_cmd::ShrinkArgs;
+pub use sweep_cmd::SweepArgs;
 
 use crate::error::Error;
 use crate::registry::Registry;
@@ -52,6 +59,12 @@ pub enum Command {
     },
     /// Judge a history file for linearizability against a model.
     Check(check_cmd::CheckArgs),
+    /// Run many seeds of a scenario in parallel; group the failures.
+    Sweep(SweepArgs),
+    /// Minimise a failing run into a small regression scenario.
+    Shrink(ShrinkArgs),
+    /// Combine the folders of a sharded sweep into one.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `run` and `replay`.
@@ -71,7 +84,8 @@ pub struct RunArgs {
     /// Don't write report files.
     #[arg(long)]
     pub no_report: bool,
-    /// Run twice in this process and compare trace hashes.
+    /// Run twice in this process and compare trace hashes; on a difference,
+    /// name the first event at which the runs part.
     #[arg(long)]
     pub check_determinism: bool,
 }
@@ -94,6 +108,9 @@ pub fn main() -> i32 {
             Ok(0)
         }
         Command::Check(args) => check_cmd::check(args),
+        Command::Sweep(args) => sweep_cmd::run(&registry, args),
+        Command::Shrink(args) => shrink_cmd::run(&registry, args),
+        Command::Merge(args) => merge_cmd::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");

@@ -15,20 +15,17 @@ pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Erro
     let scenario = registry.load(&args.file)?;
     let seed = args.seed.unwrap_or_else(|| scenario.default_seed());
     println!("seed: {seed}");
-    let outcome = scenario.run(seed);
-    if args.check_determinism {
-        let again = scenario.run(seed);
-        if again.trace_hash != outcome.trace_hash {
-            return Err(Error::Usage(format!(
-                "NOT deterministic: seed {seed} gave trace hashes {} and {}",
-                outcome.trace_hash, again.trace_hash
-            )));
-        }
+    let outcome = if args.check_determinism {
+        let (outcome, same) = crate::determinism::check(scenario.as_ref(), seed);
+        same.map_err(|e| Error::Usage(e.to_string()))?;
         println!(
             "determinism: two runs gave trace hash {}",
             outcome.trace_hash
         );
-    }
+        outcome
+    } else {
+        scenario.run(seed)
+    };
     let dir = if args.no_report {
         None
     } else {

@@ -1,0 +1,150 @@
+//! Seed sweeps: one scenario, many seeds, all cores, one report.
+//!
+//! How the pieces fit: [`seeds`] parses the range and picks a shard's
+//! seeds; [`pool`] runs them on `jobs` worker threads, each seed on a fresh
+//! thread with its own madsim runtime (parallelism only across runs, see
+//! ../shared/ARCHITECTURE.md); every result becomes a [`row::SeedRow`] and,
+//! for a failing seed, a scenario file with the run's applied fault
+//! timeline as an explicit schedule (which replays the failure without the
+//! random nemesis); [`summary`] counts verdicts and groups failures by
+//! signature (checker, property, verdict, variant); [`output`] writes the
+//! folder and merges the folders of shards run on many machines into the
+//! same bytes one machine would have written; [`progress`] shows the person
+//! waiting how it goes. This is the madsim/FoundationDB practice of
+//! "simulate many seeds, print the one command that reproduces a failure".
+
+pub mod output;
+pub mod pool;
+pub mod progress;
+pub mod row;
+pub mod seeds;
+pub mod summary;
+
+use crate::error::Error;
+use crate::registry::LoadedScenario;
+use crate::seed::fnv1a64;
+use crate::shrink::edit::Draft;
+use pool::Done;
+use progress::Progress;
+use row::SeedRow;
+use seeds::{SeedRange, Shard};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use summary::{SweepMeta, SweepSummary};
+
+/// What to sweep and how.
+#[derive(Debug, Clone)]
+pub struct SweepConfig {
+    /// The scenario file, as the user named it (for repro commands).
+    pub file: PathBuf,
+    /// The seeds.
+    pub range: SeedRange,
+    /// Only this shard of them.
+    pub shard: Option<Shard>,
+    /// Worker threads.
+    pub jobs: usize,
+    /// Stop taking seeds after this many failing ones.
+    pub stop_after: Option<u64>,
+    /// Stop taking seeds after this much wall time.
+    pub time_limit: Option<Duration>,
+    /// Run every seed divisible by this twice and compare trace hashes.
+    pub determinism_every: Option<u64>,
+    /// No progress display.
+    pub quiet: bool,
+    /// The sweep's folder.
+    pub out: PathBuf,
+}
+
+/// A finished sweep.
+#[derive(Debug, Clone)]
+pub struct SweepResult {
+    /// What `summary.json` says.
+    pub summary: SweepSummary,
+    /// Seeds per wall second (not written to any file).
+    pub seeds_per_s: f64,
+}
+
+/// Sweeps `scenario` as `cfg` says and writes the sweep's folder.
+pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepResult, Error> {
+    output::prepare(&cfg.out)?;
+    let total = cfg.range.count(cfg.shard);
+    let seed_at = |i: u64| cfg.range.nth(cfg.shard, i);
+    let work = pool::Work {
+        scenario,
+        seed_at: &seed_at,
+        jobs: cfg.jobs,
+        determinism_every: cfg.determinism_every,
+        stop_after: cfg.stop_after,
+    };
+    let stop = AtomicBool::new(false);
+    let mut progress = Progress::new(total, cfg.quiet);
+    let mut rows = Vec::new();
+    let mut error = None;
+    pool::run(&work, &stop, |done| {
+        progress.seed_done(done.row.verdict != "valid");
+        if let Err(e) = record(scenario, cfg, &done) {
+            error.get_or_insert(e);
+            stop.store(true, Ordering::Relaxed);
+        }
+        rows.push(done.row);
+        if cfg.time_limit.is_some_and(|t| progress.elapsed() >= t) {
+            stop.store(true, Ordering::Relaxed);
+        }
+    });
+    progress.finish();
+    if let Some(e) = error {
+        return Err(e);
+    }
+    rows.sort_by_key(|r: &SeedRow| r.seed);
+    let meta = meta(scenario, cfg, rows.len() as u64 == total);
+    let summary = SweepSummary::of(meta, &rows);
+    output::write(&cfg.out, &summary, &rows)?;
+    Ok(SweepResult {
+        summary,
+        seeds_per_s: progress.seeds_per_s(),
+    })
+}
+
+/// Writes a failing seed's replay file and reports panics and nondeterminism.
+fn record(scenario: &dyn LoadedScenario, cfg: &SweepConfig, done: &Done) -> Result<(), Error> {
+    let seed = done.row.seed;
+    if let Some(panic) = &done.panic {
+        eprintln!("seed {seed} panicked: {panic}");
+    }
+    if let Some(n) = &done.nondeterminism {
+        eprintln!("{n}");
+    }
+    let Some(timeline) = &done.timeline else {
+        return Ok(());
+    };
+    let draft = Draft::materialise(scenario.text(), seed, timeline)?;
+    let path = output::failure_path(&cfg.out, seed);
+    let header = format!(
+        "# Seed {seed} of {} failed: {}.\n# Its applied faults as an explicit schedule: \
+         `faultline run` on this file replays the failure\n# without the nemesis; \
+         `faultline shrink` on it minimises it.\n",
+        cfg.file.display(),
+        done.row.failing,
+    );
+    crate::report::write_atomic(&path, format!("{header}{}", draft.text()).as_bytes())
+}
+
+fn meta(scenario: &dyn LoadedScenario, cfg: &SweepConfig, complete: bool) -> SweepMeta {
+    SweepMeta {
+        faultline_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: scenario.name().into(),
+        scenario_file: cfg.file.display().to_string(),
+        scenario_fnv: format!("{:016x}", fnv1a64(scenario.text().as_bytes())),
+        protocol: scenario.protocol().into(),
+        variant: scenario.variant().into(),
+        seeds: cfg.range.to_string(),
+        shard: cfg.shard.map(|s| s.to_string()),
+        complete,
+    }
+}
+
+/// Default worker count: the machine's cores.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

@@ -1,0 +1,137 @@
+//! The worker pool: `jobs` threads take seeds from a shared counter; each
+//! seed runs on its own fresh thread with its own madsim runtime
+//! ([`crate::run::run`] spawns it), so parallelism is only ever across runs.
+//! Results come back to the caller's thread over a channel, in completion
+//! order; the caller sorts them.
+
+use super::row::SeedRow;
+use crate::determinism::{self, Nondeterminism};
+use crate::fault::AppliedFault;
+use crate::registry::LoadedScenario;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+
+/// One finished seed.
+#[derive(Debug)]
+pub struct Done {
+    /// Its row.
+    pub row: SeedRow,
+    /// For a run that was not valid: the faults it applied.
+    pub timeline: Option<Vec<AppliedFault>>,
+    /// A failed determinism check.
+    pub nondeterminism: Option<Nondeterminism>,
+    /// A panic's message (the protocol or engine asserted).
+    pub panic: Option<String>,
+}
+
+/// What the pool runs.
+pub struct Work<'a> {
+    /// The scenario.
+    pub scenario: &'a dyn LoadedScenario,
+    /// The `i`-th seed to run, None past the last.
+    pub seed_at: &'a (dyn Fn(u64) -> Option<u64> + Sync),
+    /// Worker threads.
+    pub jobs: usize,
+    /// Run seeds divisible by this twice and compare.
+    pub determinism_every: Option<u64>,
+    /// Stop taking seeds once this many have failed (checked by the
+    /// workers themselves, so a slow consumer does not let them run on).
+    pub stop_after: Option<u64>,
+}
+
+/// Runs every seed of `work` (until `stop` is set), handing each result to
+/// `sink` on this thread.
+pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
+    let next = AtomicU64::new(0);
+    let failures = AtomicU64::new(0);
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|s| {
+        for w in 0..work.jobs.max(1) {
+            let tx = tx.clone();
+            let (next, failures) = (&next, &failures);
+            let spawned = std::thread::Builder::new()
+                .name(format!("sweep-worker-{w}"))
+                .spawn_scoped(s, move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let Some(seed) = (work.seed_at)(next.fetch_add(1, Ordering::Relaxed))
+                        else {
+                            break;
+                        };
+                        let done = run_one(work, seed);
+                        if done.row.verdict != "valid" {
+                            let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
+                            if work.stop_after.is_some_and(|k| n >= k) {
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                        if tx.send(done).is_err() {
+                            break;
+                        }
+                    }
+                });
+            spawned.expect("spawning a sweep worker");
+        }
+        drop(tx);
+        rx.iter().for_each(&mut sink);
+    });
+}
+
+/// Runs one seed (twice when sampled for determinism); a panic becomes a
+/// failing row with the checker name `panic`.
+fn run_one(work: &Work<'_>, seed: u64) -> Done {
+    let sampled = work
+        .determinism_every
+        .is_some_and(|n| seed.is_multiple_of(n.max(1)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        if sampled {
+            let (outcome, same) = determinism::check(work.scenario, seed);
+            (outcome, same.err())
+        } else {
+            (work.scenario.run(seed), None)
+        }
+    }));
+    match result {
+        Ok((outcome, nondeterminism)) => {
+            let mut row = SeedRow::of(&outcome);
+            if sampled {
+                let word = if nondeterminism.is_some() {
+                    "differs"
+                } else {
+                    "same"
+                };
+                row.determinism = word.into();
+            }
+            let failed = outcome.verdict() != "valid";
+            Done {
+                row,
+                timeline: failed.then_some(outcome.timeline),
+                nondeterminism,
+                panic: None,
+            }
+        }
+        Err(panic) => panicked(seed, panic),
+    }
+}
+
+fn panicked(seed: u64, panic: Box<dyn std::any::Any + Send>) -> Done {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".into());
+    Done {
+        row: SeedRow {
+            seed,
+            verdict: "invalid".into(),
+            failing: "panic/always/invalid".into(),
+            ops: 0,
+            faults: 0,
+            trace_hash: String::new(),
+            determinism: String::new(),
+        },
+        timeline: None,
+        nondeterminism: None,
+        panic: Some(message),
+    }
+}

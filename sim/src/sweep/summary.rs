@@ -1,0 +1,181 @@
+//! A sweep's summary: counts by verdict and failures grouped by signature,
+//! computed from the seed rows alone (so a merge of shards computes the
+//! same summary as one sweep of the whole range).
+
+use super::row::SeedRow;
+use super::seeds::{SeedRange, Shard};
+use crate::report::repro_command;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What was swept: enough to check that shards belong together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepMeta {
+    /// The faultline version that ran.
+    pub faultline_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario file, as given on the command line.
+    pub scenario_file: String,
+    /// FNV-1a of the scenario file's text (shards of different files don't merge).
+    pub scenario_fnv: String,
+    /// Protocol.
+    pub protocol: String,
+    /// Variant.
+    pub variant: String,
+    /// The whole seed range, `A..B`.
+    pub seeds: String,
+    /// `I/N` for one shard; null for the whole range.
+    pub shard: Option<String>,
+    /// Every seed of the range (or shard) ran: no `--stop-after` or
+    /// `--time-limit` cut it short.
+    pub complete: bool,
+}
+
+/// Seeds that failed one checker the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// The checker.
+    pub checker: String,
+    /// always (safety) or eventually (liveness).
+    pub property: String,
+    /// invalid or unknown.
+    pub verdict: String,
+    /// The protocol variant.
+    pub variant: String,
+    /// How many seeds.
+    pub count: u64,
+    /// The first seeds (at most [`FIRST_SEEDS`]).
+    pub first_seeds: Vec<u64>,
+    /// The command that reproduces the first seed.
+    pub repro: String,
+}
+
+/// Seeds listed per group.
+pub const FIRST_SEEDS: usize = 5;
+
+/// `summary.json` of a sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    /// What was swept.
+    #[serde(flatten)]
+    pub meta: SweepMeta,
+    /// Seeds that ran.
+    pub seeds_run: u64,
+    /// Seeds by overall verdict.
+    pub verdicts: BTreeMap<String, u64>,
+    /// Failures by signature (checker, property, verdict, variant).
+    pub groups: Vec<Group>,
+    /// Seeds whose determinism check failed.
+    pub nondeterministic: Vec<u64>,
+}
+
+impl SweepSummary {
+    /// Summarises `rows` (sorted by seed).
+    pub fn of(meta: SweepMeta, rows: &[SeedRow]) -> SweepSummary {
+        let mut verdicts: BTreeMap<String, u64> = ["valid", "invalid", "unknown"]
+            .iter()
+            .map(|v| (v.to_string(), 0))
+            .collect();
+        let mut groups: BTreeMap<(String, String, String), Group> = BTreeMap::new();
+        for r in rows {
+            *verdicts.entry(r.verdict.clone()).or_default() += 1;
+            for (checker, property, verdict) in r.failing_checks() {
+                let key = (
+                    verdict.to_string(),
+                    checker.to_string(),
+                    property.to_string(),
+                );
+                let g = groups.entry(key).or_insert_with(|| Group {
+                    checker: checker.into(),
+                    property: property.into(),
+                    verdict: verdict.into(),
+                    variant: meta.variant.clone(),
+                    count: 0,
+                    first_seeds: vec![],
+                    repro: repro_command(Path::new(&meta.scenario_file), r.seed),
+                });
+                g.count += 1;
+                if g.first_seeds.len() < FIRST_SEEDS {
+                    g.first_seeds.push(r.seed);
+                }
+            }
+        }
+        SweepSummary {
+            seeds_run: rows.len() as u64,
+            verdicts,
+            groups: groups.into_values().collect(),
+            nondeterministic: rows
+                .iter()
+                .filter(|r| r.determinism == "differs")
+                .map(|r| r.seed)
+                .collect(),
+            meta,
+        }
+    }
+
+    /// Exit code like `run`: 1 if any seed was invalid (or not
+    /// deterministic), else 2 if any was unknown, else 0.
+    pub fn exit_code(&self) -> i32 {
+        let n = |v: &str| self.verdicts.get(v).copied().unwrap_or(0);
+        if n("invalid") > 0 || !self.nondeterministic.is_empty() {
+            1
+        } else if n("unknown") > 0 {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// The seed range and shard it covers.
+    pub fn range(&self) -> Option<(SeedRange, Option<Shard>)> {
+        let range = self.meta.seeds.parse().ok()?;
+        let shard = match &self.meta.shard {
+            Some(s) => Some(s.parse().ok()?),
+            None => None,
+        };
+        Some((range, shard))
+    }
+
+    /// Prints the summary for a person.
+    pub fn print(&self, out_dir: &Path) {
+        let m = &self.meta;
+        let shard = m
+            .shard
+            .as_ref()
+            .map(|s| format!(" shard {s}"))
+            .unwrap_or_default();
+        println!(
+            "sweep: {} ({}) variant {}, seeds {}{shard}: {} run{}",
+            m.scenario,
+            m.scenario_file,
+            m.variant,
+            m.seeds,
+            self.seeds_run,
+            if m.complete { "" } else { " (stopped early)" }
+        );
+        let counts: Vec<String> = self
+            .verdicts
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        println!("verdicts: {}", counts.join(", "));
+        for g in &self.groups {
+            println!(
+                "  {} {} ({}) variant {}: {} seeds, first {:?}",
+                g.verdict.to_uppercase(),
+                g.checker,
+                g.property,
+                g.variant,
+                g.count,
+                g.first_seeds
+            );
+            println!("    repro: {}", g.repro);
+        }
+        if !self.nondeterministic.is_empty() {
+            println!("NOT deterministic: seeds {:?}", self.nondeterministic);
+        }
+        println!("rows: {}", out_dir.join("seeds.csv").display());
+    }
+}
