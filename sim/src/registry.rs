@@ -90,6 +90,7 @@ impl Registry {
         r.register::<faultline_models::raft::RaftModel>();
         r.register::<faultline_models::ping::PingModel>();
         r.register::<faultline_models::saga::SagaModel>();
+        r.register::<faultline_models::cqrs::CqrsModel>();
         r
     }
 
