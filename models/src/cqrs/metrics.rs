@@ -6,6 +6,9 @@
 //!   (`projection_lag_<model>_p50_ms`, `..._p99_ms`: one point per window
 //!   that had samples, stamped at the window's end), to set beside
 //!   `faults_active`, the number of faults in effect over time.
+//! - `projection_staleness_<model>_ms`: every 100 ms, the age of the oldest
+//!   appended event the read model does not show yet (0 when caught up):
+//!   it grows through a stall, where lag samples only appear afterwards.
 //! - `reads`, `stale_reads`, `ryw_violations` (see [`super::reads`]) and
 //!   `stale_read_pct` per 1 s window.
 //! - `rebuild_ms`: from a projector's `rebuild_started` to its `rebuild_done`.
@@ -21,6 +24,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Window of the lag quantile series.
 pub const LAG_WINDOW_US: u64 = 250_000;
+/// Sampling period of the staleness series.
+pub const STALENESS_EVERY_US: u64 = 100_000;
 /// Window of the stale-read series.
 pub const STALE_WINDOW_US: u64 = 1_000_000;
 
@@ -34,9 +39,18 @@ pub fn metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
         "time from an event's append to its first visibility in a read model, all read models",
         all,
     )];
+    let appended: Vec<(u64, u64)> = t
+        .appended()
+        .map(|a| (a.event.position, a.time_us))
+        .collect();
     for model in READ_MODELS {
         let name = model.projector_name();
         let short = name.trim_start_matches("proj-");
+        out.push(series(
+            &format!("projection_staleness_{short}_ms"),
+            &format!("age of the oldest event {name} does not show yet, every 100 ms"),
+            staleness(&appended, &first_visible(&t, name)),
+        ));
         let samples = lags.get(name).map(Vec::as_slice).unwrap_or(&[]);
         for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
             out.push(series(
@@ -71,6 +85,31 @@ fn lags(t: &Timeline) -> BTreeMap<String, Vec<(u64, f64)>> {
         }
     }
     out
+}
+
+/// Position → when `projector` first showed it.
+fn first_visible(t: &Timeline, projector: &str) -> BTreeMap<u64, u64> {
+    let mut out = BTreeMap::new();
+    for a in t.applied().filter(|a| a.projector == projector) {
+        out.entry(a.position).or_insert(a.time_us);
+    }
+    out
+}
+
+/// Every `STALENESS_EVERY_US` up to the last append: the oldest pending event's age, ms.
+fn staleness(appended: &[(u64, u64)], visible: &BTreeMap<u64, u64>) -> Vec<(u64, f64)> {
+    let end_us = appended.iter().map(|a| a.1).max().unwrap_or(0);
+    let samples = end_us / STALENESS_EVERY_US + 1;
+    (1..=samples)
+        .map(|i| {
+            let now = i * STALENESS_EVERY_US;
+            let pending = appended
+                .iter()
+                .filter(|&&(p, at)| at <= now && visible.get(&p).is_none_or(|&seen| seen > now));
+            let oldest = pending.map(|a| a.1).min().unwrap_or(now);
+            (now, (now - oldest) as f64 / 1_000.0)
+        })
+        .collect()
 }
 
 /// `f` of the samples of each `window_us` window that has any, at the window's end.
@@ -194,6 +233,19 @@ fn faults_active(history: &History) -> Vec<(u64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staleness_is_the_age_of_the_oldest_pending_event() {
+        let appended = [(1, 50_000), (2, 120_000)];
+        let visible = BTreeMap::from([(1, 260_000)]);
+        let s = staleness(&appended, &visible);
+        assert_eq!(s, vec![(100_000, 50.0), (200_000, 150.0)]);
+        let caught_up = BTreeMap::from([(1, 60_000), (2, 130_000)]);
+        assert_eq!(
+            staleness(&appended, &caught_up),
+            vec![(100_000, 0.0), (200_000, 0.0)]
+        );
+    }
 
     #[test]
     fn windows_are_stamped_at_their_end() {
