@@ -5,10 +5,8 @@
 mod support;
 
 use faultline_models::MetricValue;
-use faultline_sim::registry::{LoadedScenario, Registry};
+use faultline_sim::registry::LoadedScenario;
 use faultline_sim::run::RunOutcome;
-use faultline_sim::scenario::Source;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -19,21 +17,11 @@ const WORKERS: usize = 2;
 
 /// Loads scenario `file` of scenarios/cqrs/ with `variant` instead of its own.
 fn load(file: &str, variant: &str) -> Box<dyn LoadedScenario> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios/cqrs")
-        .join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let text = text.replacen(
-        "name = \"cqrs\"\n",
-        &format!("name = \"cqrs\"\nvariant = \"{variant}\"\n"),
-        1,
-    );
-    Registry::builtin()
-        .load_source(Source { path, text })
-        .unwrap()
+    support::load(&format!("scenarios/cqrs/{file}"), Some(variant))
 }
 
-/// The lowest seed in `1..=SEEDS` whose verdict is not valid, if any; stops early.
+/// Like `support::first_failure`, on `WORKERS` threads: the lowest seed in
+/// `1..=SEEDS` whose verdict is not valid, if any; stops early.
 fn first_failure(file: &str, variant: &str) -> Option<RunOutcome> {
     let scenario = load(file, variant);
     let next = AtomicU64::new(1);
