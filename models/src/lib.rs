@@ -9,6 +9,7 @@
 //! seeded ChaCha RNG.
 
 pub mod check;
+pub mod cqrs;
 pub mod history;
 pub mod metric;
 pub mod model;

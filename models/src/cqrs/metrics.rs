@@ -1,0 +1,256 @@
+//! The cqrs model's metrics.
+//!
+//! - `projection_lag_ms`: for every event and projector, the time from the
+//!   store appending it to the projector first making it visible; and per
+//!   read model, its p50 and p99 in 250 ms windows over time
+//!   (`projection_lag_<model>_p50_ms`, `..._p99_ms`: one point per window
+//!   that had samples, stamped at the window's end), to set beside
+//!   `faults_active`, the number of faults in effect over time.
+//! - `projection_staleness_<model>_ms`: every 100 ms, the age of the oldest
+//!   appended event the read model does not show yet (0 when caught up):
+//!   it grows through a stall, where lag samples only appear afterwards.
+//! - `reads`, `stale_reads`, `ryw_violations` (see [`super::reads`]) and
+//!   `stale_read_pct` per 1 s window.
+//! - `rebuild_ms`: from a projector's `rebuild_started` to its `rebuild_done`.
+//! - `conflicts`: appends the store refused for a stale expected version.
+//! - `republished`: outbox entries the relay published more than once.
+
+use super::layout::READ_MODELS;
+use super::reads::judge_reads;
+use super::timeline::{Mark, Timeline};
+use crate::history::History;
+use crate::metric::{quantile, Metric, MetricValue};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Window of the lag quantile series.
+pub const LAG_WINDOW_US: u64 = 250_000;
+/// Sampling period of the staleness series.
+pub const STALENESS_EVERY_US: u64 = 100_000;
+/// Window of the stale-read series.
+pub const STALE_WINDOW_US: u64 = 1_000_000;
+
+/// All cqrs metrics of `history`.
+pub fn metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
+    let t = Timeline::of(history);
+    let lags = lags(&t);
+    let all: Vec<f64> = lags.values().flatten().map(|&(_, ms)| ms).collect();
+    let mut out = vec![Metric::distribution(
+        "projection_lag_ms",
+        "time from an event's append to its first visibility in a read model, all read models",
+        all,
+    )];
+    let appended: Vec<(u64, u64)> = t
+        .appended()
+        .map(|a| (a.event.position, a.time_us))
+        .collect();
+    for model in READ_MODELS {
+        let name = model.projector_name();
+        let short = name.trim_start_matches("proj-");
+        out.push(series(
+            &format!("projection_staleness_{short}_ms"),
+            &format!("age of the oldest event {name} does not show yet, every 100 ms"),
+            staleness(&appended, &first_visible(&t, name)),
+        ));
+        let samples = lags.get(name).map(Vec::as_slice).unwrap_or(&[]);
+        for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
+            out.push(series(
+                &format!("projection_lag_{short}_{label}_ms"),
+                &format!("{label} of the projection lag of {name} per 250 ms window"),
+                windowed(samples, LAG_WINDOW_US, |v| quantile(v, q).unwrap_or(0.0)),
+            ));
+        }
+    }
+    out.extend(read_metrics(history, orders, customers));
+    out.extend(misc(&t, history));
+    out
+}
+
+/// Per projector: (time visible, lag ms) of each event's first visibility.
+fn lags(t: &Timeline) -> BTreeMap<String, Vec<(u64, f64)>> {
+    let appended_us: BTreeMap<u64, u64> = t
+        .appended()
+        .map(|a| (a.event.position, a.time_us))
+        .collect();
+    let mut seen: BTreeSet<(&str, u64)> = BTreeSet::new();
+    let mut out: BTreeMap<String, Vec<(u64, f64)>> = BTreeMap::new();
+    for a in t.applied() {
+        let Some(&at) = appended_us.get(&a.position) else {
+            continue;
+        };
+        if seen.insert((a.projector.as_str(), a.position)) {
+            let ms = a.time_us.saturating_sub(at) as f64 / 1_000.0;
+            out.entry(a.projector.clone())
+                .or_default()
+                .push((a.time_us, ms));
+        }
+    }
+    out
+}
+
+/// Position → when `projector` first showed it.
+fn first_visible(t: &Timeline, projector: &str) -> BTreeMap<u64, u64> {
+    let mut out = BTreeMap::new();
+    for a in t.applied().filter(|a| a.projector == projector) {
+        out.entry(a.position).or_insert(a.time_us);
+    }
+    out
+}
+
+/// Every `STALENESS_EVERY_US` up to the last append: the oldest pending event's age, ms.
+fn staleness(appended: &[(u64, u64)], visible: &BTreeMap<u64, u64>) -> Vec<(u64, f64)> {
+    let end_us = appended.iter().map(|a| a.1).max().unwrap_or(0);
+    let samples = end_us / STALENESS_EVERY_US + 1;
+    (1..=samples)
+        .map(|i| {
+            let now = i * STALENESS_EVERY_US;
+            let pending = appended
+                .iter()
+                .filter(|&&(p, at)| at <= now && visible.get(&p).is_none_or(|&seen| seen > now));
+            let oldest = pending.map(|a| a.1).min().unwrap_or(now);
+            (now, (now - oldest) as f64 / 1_000.0)
+        })
+        .collect()
+}
+
+/// `f` of the samples of each `window_us` window that has any, at the window's end.
+fn windowed(samples: &[(u64, f64)], window_us: u64, f: impl Fn(&[f64]) -> f64) -> Vec<(u64, f64)> {
+    let mut by: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    for &(t, v) in samples {
+        by.entry(t / window_us).or_default().push(v);
+    }
+    by.into_iter()
+        .map(|(w, vs)| ((w + 1) * window_us, f(&vs)))
+        .collect()
+}
+
+fn series(name: &str, description: &str, points: Vec<(u64, f64)>) -> Metric {
+    Metric {
+        name: name.into(),
+        description: description.into(),
+        value: MetricValue::Series { points },
+    }
+}
+
+fn read_metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
+    let judged = judge_reads(history, orders, customers);
+    let stale = judged.iter().filter(|j| j.stale).count() as u64;
+    let ryw = judged.iter().filter(|j| j.ryw_violation).count() as u64;
+    let samples: Vec<(u64, f64)> = judged
+        .iter()
+        .map(|j| (j.time_us, if j.stale { 100.0 } else { 0.0 }))
+        .collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    vec![
+        Metric::count("reads", "reads answered ok", judged.len() as u64),
+        Metric::count(
+            "stale_reads",
+            "ok reads behind the store at their invocation",
+            stale,
+        ),
+        Metric::count(
+            "ryw_violations",
+            "ok reads behind a write their own process already had acknowledged",
+            ryw,
+        ),
+        series(
+            "stale_read_pct",
+            "percentage of ok reads that were stale, per 1 s window",
+            windowed(&samples, STALE_WINDOW_US, mean),
+        ),
+    ]
+}
+
+fn misc(t: &Timeline, history: &History) -> Vec<Metric> {
+    let mut started: BTreeMap<(&str, u64), u64> = BTreeMap::new();
+    let mut rebuild_ms = Vec::new();
+    let mut conflicts = 0;
+    let mut published: BTreeSet<u64> = BTreeSet::new();
+    let mut republished = 0;
+    for mark in &t.marks {
+        match mark {
+            Mark::RebuildStarted(r) => {
+                started.insert((r.projector.as_str(), r.generation), r.time_us);
+            }
+            Mark::RebuildDone(r) => {
+                if let Some(t0) = started.get(&(r.projector.as_str(), r.generation)) {
+                    rebuild_ms.push(r.time_us.saturating_sub(*t0) as f64 / 1_000.0);
+                }
+            }
+            Mark::Conflict => conflicts += 1,
+            Mark::Published(first, last) => {
+                republished += (*first..=*last).filter(|p| !published.insert(*p)).count() as u64;
+            }
+            _ => {}
+        }
+    }
+    vec![
+        Metric::distribution(
+            "rebuild_ms",
+            "time to rebuild a projector from the event store",
+            rebuild_ms,
+        ),
+        Metric::count(
+            "conflicts",
+            "appends refused for a stale expected version",
+            conflicts,
+        ),
+        Metric::count(
+            "republished",
+            "outbox entries the relay published more than once",
+            republished,
+        ),
+        series(
+            "faults_active",
+            "faults in effect over time (to set beside the lag series)",
+            faults_active(history),
+        ),
+    ]
+}
+
+/// The number of faults in effect after each fault line (ineffective ones skipped).
+fn faults_active(history: &History) -> Vec<(u64, f64)> {
+    let mut active: i64 = 0;
+    let mut points = Vec::new();
+    for f in history.faults() {
+        let empty = |k: &str| {
+            f.detail
+                .get(k)
+                .is_none_or(|v| v.is_null() || v == &serde_json::json!([]))
+        };
+        if f.nodes.is_empty() && empty("pairs") && empty("amount") && f.fault != "heal" {
+            continue;
+        }
+        active = match f.fault.as_str() {
+            "heal" => 0,
+            k if k.ends_with("-end") => (active - 1).max(0),
+            _ => active + 1,
+        };
+        points.push((f.time_us, active as f64));
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staleness_is_the_age_of_the_oldest_pending_event() {
+        let appended = [(1, 50_000), (2, 120_000)];
+        let visible = BTreeMap::from([(1, 260_000)]);
+        let s = staleness(&appended, &visible);
+        assert_eq!(s, vec![(100_000, 50.0), (200_000, 150.0)]);
+        let caught_up = BTreeMap::from([(1, 60_000), (2, 130_000)]);
+        assert_eq!(
+            staleness(&appended, &caught_up),
+            vec![(100_000, 0.0), (200_000, 0.0)]
+        );
+    }
+
+    #[test]
+    fn windows_are_stamped_at_their_end() {
+        let s = [(10, 1.0), (240_000, 3.0), (600_000, 5.0)];
+        let w = windowed(&s, LAG_WINDOW_US, |v| v.iter().cloned().fold(0.0, f64::max));
+        assert_eq!(w, vec![(250_000, 3.0), (750_000, 5.0)]);
+    }
+}
