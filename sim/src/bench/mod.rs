@@ -184,17 +184,18 @@ fn sixty_seconds(text: &str) -> Option<String> {
 
 /// Seeds per wall second of `scenario` over `seeds` seeds on `jobs` threads.
 pub fn seeds_per_second(scenario: &dyn LoadedScenario, seeds: u64, jobs: usize) -> f64 {
-    let (secs, ()) = timed(|| {
-        std::thread::scope(|s| {
-            for w in 0..jobs as u64 {
-                s.spawn(move || {
-                    (1 + w..=seeds)
-                        .step_by(jobs)
-                        .for_each(|seed| drop(scenario.run(seed)))
-                });
-            }
-        })
-    });
+    // The sweep's own worker pool (each seed on a fresh thread), so this
+    // measures what `faultline sweep --jobs N` does, less its file output.
+    let seed_at = |i: u64| (i < seeds).then_some(i + 1);
+    let work = crate::sweep::pool::Work {
+        scenario,
+        seed_at: &seed_at,
+        jobs,
+        determinism_every: None,
+        stop_after: None,
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (secs, ()) = timed(|| crate::sweep::pool::run(&work, &stop, drop));
     seeds as f64 / secs
 }
 
