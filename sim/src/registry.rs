@@ -96,6 +96,7 @@ impl Registry {
         r.register::<faultline_models::ping::PingModel>();
         r.register::<faultline_models::saga::SagaModel>();
         r.register::<faultline_models::quorum::QuorumModel>();
+        r.register::<faultline_models::twopc::TwoPcModel>();
         r
     }
 
