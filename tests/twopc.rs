@@ -7,7 +7,6 @@ mod support;
 use faultline_models::MetricValue;
 use faultline_sim::registry::{LoadedScenario, Registry};
 use faultline_sim::run::RunOutcome;
-use faultline_sim::scenario::Source;
 use std::path::PathBuf;
 
 /// Seeds the correct variant must pass on every scenario.
@@ -188,15 +187,4 @@ fn the_same_seed_gives_the_same_run() {
     let (a, b) = (sc.run(3), sc.run(3));
     assert_eq!(a.trace_hash, b.trace_hash);
     assert_eq!(a.history, b.history);
-}
-
-#[test]
-fn scenario_text_loads_from_memory_too() {
-    let text = std::fs::read_to_string(path("steady.toml")).expect("reads");
-    let source = Source {
-        path: path("steady.toml"),
-        text,
-    };
-    let sc = Registry::builtin().load_source(source).expect("valid");
-    assert_eq!(sc.protocol(), "twopc");
 }
