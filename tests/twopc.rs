@@ -101,43 +101,48 @@ fn correct_passes_lossy() {
 
 #[test]
 fn no_decision_log_is_found() {
-    finds("bugs/no-decision-log.toml", "atomicity");
+    finds("no-decision-log.toml", "atomicity");
 }
 
 #[test]
 fn unilateral_abort_is_found() {
-    finds("bugs/unilateral-abort.toml", "atomicity");
+    finds("unilateral-abort.toml", "atomicity");
 }
 
 #[test]
 fn early_commit_is_found() {
-    finds("bugs/early-commit.toml", "atomicity");
+    finds("early-commit.toml", "atomicity");
 }
 
 #[test]
 fn vote_before_persist_is_found() {
-    finds("bugs/vote-before-persist.toml", "conservation");
+    finds("vote-before-persist.toml", "conservation");
 }
 
-/// The text of a scenario without its name, description and variant lines.
+/// The text of a scenario without its name, description, seed, variant and expectation.
 fn setup(file: &str) -> String {
     let text = std::fs::read_to_string(path(file)).expect("bundled scenario reads");
-    let keep = |l: &&str| {
-        !["name = \"twopc-", "description = ", "variant = "]
-            .iter()
-            .any(|p| l.starts_with(p))
-    };
-    text.lines().filter(keep).collect::<Vec<_>>().join("\n")
+    let skip = [
+        "name = \"twopc-",
+        "description = ",
+        "seed = ",
+        "variant = ",
+        "[check]",
+        "expect = ",
+    ];
+    let keep = |l: &&str| !skip.iter().any(|p| l.starts_with(p));
+    let kept = text.lines().filter(keep).collect::<Vec<_>>().join("\n");
+    kept.trim_end().to_string()
 }
 
 /// So the correct variant's sweeps of the base scenarios cover every bug scenario too.
 #[test]
 fn bug_scenarios_are_base_scenarios_with_a_variant() {
     let pairs = [
-        ("bugs/no-decision-log.toml", "coordinator-crash.toml"),
-        ("bugs/unilateral-abort.toml", "partition.toml"),
-        ("bugs/early-commit.toml", "steady.toml"),
-        ("bugs/vote-before-persist.toml", "participant-crash.toml"),
+        ("no-decision-log.toml", "coordinator-crash.toml"),
+        ("unilateral-abort.toml", "partition.toml"),
+        ("early-commit.toml", "steady.toml"),
+        ("vote-before-persist.toml", "participant-crash.toml"),
     ];
     for (bug, base) in pairs {
         assert_eq!(
@@ -187,4 +192,27 @@ fn the_same_seed_gives_the_same_run() {
     let (a, b) = (sc.run(3), sc.run(3));
     assert_eq!(a.trace_hash, b.trace_hash);
     assert_eq!(a.history, b.history);
+}
+
+/// Each bug scenario's `seed` is pinned where it shows the bug (`expect = "invalid"`).
+#[test]
+fn every_scenario_meets_its_expectation_at_its_seed() {
+    let dir = path("");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/twopc lists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 9, "{files:?}");
+    for file in files {
+        let sc = Registry::builtin().load(&file).expect("valid");
+        let o = sc.run(sc.default_seed());
+        assert_eq!(
+            o.verdict(),
+            sc.expect().unwrap_or("valid"),
+            "{}",
+            file.display()
+        );
+    }
 }
