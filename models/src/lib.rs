@@ -20,6 +20,7 @@ pub mod raft;
 pub mod saga;
 pub mod storage;
 pub mod testkit;
+pub mod twopc;
 
 pub use check::{CheckContext, Checker, Property, Verdict, Violation};
 pub use history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};

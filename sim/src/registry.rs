@@ -97,6 +97,7 @@ impl Registry {
         r.register::<faultline_models::saga::SagaModel>();
         r.register::<faultline_models::quorum::QuorumModel>();
         r.register::<faultline_models::cqrs::CqrsModel>();
+        r.register::<faultline_models::twopc::TwoPcModel>();
         r
     }
 

@@ -1,0 +1,96 @@
+//! Checker "conservation": transfers move money, never make or destroy it.
+//!
+//! Judged on committed state, as reported by participants' `committed`
+//! events: no committed balance is ever negative, and every transaction
+//! that every participant has finished (committed, aborted or forgotten)
+//! and that some participant committed must have committed legs summing to
+//! zero, so the total of all balances after it equals the total before.
+//! Transactions still in doubt at some participant at the end are left to
+//! "termination".
+
+use super::timeline::{Local, Outcome, Timeline};
+use super::txn::TxnId;
+use super::{verdict_of, VIOLATIONS_MAX};
+use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::history::History;
+use std::collections::BTreeSet;
+
+/// The conservation checker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Conservation;
+
+impl Checker for Conservation {
+    fn name(&self) -> &'static str {
+        "conservation"
+    }
+
+    fn property(&self) -> Property {
+        Property::Always
+    }
+
+    fn describe(&self) -> &'static str {
+        "the total of all balances never changes and no committed balance is negative"
+    }
+
+    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+        let t = Timeline::of(history);
+        let mut violations: Vec<Violation> = t.outcomes.iter().filter_map(negative).collect();
+        for (txn, outcomes) in t.outcomes_by_txn() {
+            if let Some(v) = unbalanced(&t, txn, &outcomes) {
+                violations.push(v);
+            }
+        }
+        violations.sort_by_key(|v| v.time_us);
+        violations.truncate(VIOLATIONS_MAX);
+        verdict_of(violations)
+    }
+}
+
+fn negative(o: &Outcome) -> Option<Violation> {
+    let Local::Committed { balances, .. } = &o.local else {
+        return None;
+    };
+    let (account, balance) = balances.iter().find(|(_, b)| *b < 0)?;
+    Some(Violation {
+        message: format!(
+            "{} left account {account} at {balance} after {}",
+            o.node, o.txn
+        ),
+        time_us: Some(o.at.time_us),
+        entries: vec![o.at.index],
+    })
+}
+
+/// A violation if `txn` is settled everywhere and its committed legs do not sum to zero.
+fn unbalanced(t: &Timeline, txn: TxnId, outcomes: &[&Outcome]) -> Option<Violation> {
+    let nodes: BTreeSet<&str> = outcomes.iter().map(|o| o.node.as_str()).collect();
+    let settled = t
+        .begun
+        .get(&txn)
+        .is_some_and(|(_, names)| names.iter().all(|n| nodes.contains(n.as_str())));
+    let committed: Vec<&&Outcome> = outcomes.iter().filter(|o| o.local.applied()).collect();
+    if !settled || committed.is_empty() {
+        return None;
+    }
+    let sum: i64 = committed
+        .iter()
+        .map(|o| match &o.local {
+            Local::Committed { legs, .. } => legs.iter().map(|l| l.delta).sum::<i64>(),
+            _ => 0,
+        })
+        .sum();
+    if sum == 0 {
+        return None;
+    }
+    let how = outcomes
+        .iter()
+        .map(|o| format!("{} {}", o.node, o.local.describe()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let made = if sum > 0 { "created" } else { "destroyed" };
+    Some(Violation {
+        message: format!("{txn} {made} {} of money: {how}", sum.abs()),
+        time_us: outcomes.iter().map(|o| o.at.time_us).max(),
+        entries: outcomes.iter().map(|o| o.at.index).collect(),
+    })
+}

@@ -1,0 +1,59 @@
+//! Checker "termination": after heal, every transaction is decided and
+//! every lock released within the bound (Gray & Lamport §2: 2PC is not
+//! non-blocking, but once the coordinator is back it must finish).
+//!
+//! Judged at the end of the run: every `prepared` at a participant is
+//! followed by an outcome there (committed, aborted or forgotten), which
+//! releases its row locks. Under presumed abort a transaction that no
+//! participant holds prepared is decided even if its coordinator never
+//! logged a decision (nobody can commit it), so participants are where
+//! undecided transactions show.
+
+use super::timeline::Timeline;
+use super::txn::TxnId;
+use super::{verdict_of, VIOLATIONS_MAX};
+use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::history::History;
+use std::collections::BTreeMap;
+
+/// The termination checker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Termination;
+
+impl Checker for Termination {
+    fn name(&self) -> &'static str {
+        "termination"
+    }
+
+    fn property(&self) -> Property {
+        Property::Eventually
+    }
+
+    fn describe(&self) -> &'static str {
+        "after heal, every transaction is decided and every prepared participant learned the outcome and released its locks"
+    }
+
+    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+        let t = Timeline::of(history);
+        let end = Some(ctx.end_us);
+        let mut violations = Vec::new();
+        let mut last_outcome: BTreeMap<(&str, TxnId), usize> = BTreeMap::new();
+        for o in &t.outcomes {
+            last_outcome.insert((o.node.as_str(), o.txn), o.at.index);
+        }
+        for (at, node, txn) in &t.prepared {
+            let resolved = last_outcome.get(&(node.as_str(), *txn));
+            if resolved.is_none_or(|&i| i < at.index) {
+                let message = format!("{node} still holds {txn} prepared, its rows locked");
+                violations.push(Violation {
+                    message,
+                    time_us: end,
+                    entries: vec![at.index],
+                });
+            }
+        }
+        violations.sort_by_key(|v| v.entries.first().copied());
+        violations.truncate(VIOLATIONS_MAX);
+        verdict_of(violations)
+    }
+}

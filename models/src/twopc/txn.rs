@@ -1,0 +1,154 @@
+//! A transaction's identity, its legs and how it ended.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A transaction id, unique across coordinator restarts: the owning
+/// coordinator's node id, the coordinator's incarnation (`epoch`, bumped
+/// durably on every start) and a sequence number within that incarnation.
+/// Written as `c1.2.17` (coordinator `c1`, epoch 2, 17th transaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct TxnId {
+    /// Node id of the coordinator that owns the transaction.
+    pub coord: usize,
+    /// The coordinator's incarnation when it began the transaction.
+    pub epoch: u32,
+    /// Sequence number within the incarnation, from 1.
+    pub seq: u32,
+}
+
+impl fmt::Display for TxnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "c{}.{}.{}", self.coord + 1, self.epoch, self.seq)
+    }
+}
+
+impl FromStr for TxnId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<TxnId, String> {
+        let bad = || format!("expected a transaction id like c1.2.17, found {s:?}");
+        let rest = s.strip_prefix('c').ok_or_else(bad)?;
+        let parts: Vec<&str> = rest.split('.').collect();
+        let [coord, epoch, seq] = parts[..] else {
+            return Err(bad());
+        };
+        let coord: usize = coord.parse().map_err(|_| bad())?;
+        Ok(TxnId {
+            coord: coord.checked_sub(1).ok_or_else(bad)?,
+            epoch: epoch.parse().map_err(|_| bad())?,
+            seq: seq.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl From<TxnId> for String {
+    fn from(t: TxnId) -> String {
+        t.to_string()
+    }
+}
+
+impl TryFrom<String> for TxnId {
+    type Error = String;
+    fn try_from(s: String) -> Result<TxnId, String> {
+        s.parse()
+    }
+}
+
+/// One change a transaction makes at one participant: add `delta` (negative
+/// for a debit) to `account`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Leg {
+    /// Global account number (see `Layout::owner`).
+    pub account: u32,
+    /// Signed change to the balance.
+    pub delta: i64,
+}
+
+/// The outcome of a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Every leg is applied at every participant.
+    Commit,
+    /// No leg is applied anywhere.
+    Abort,
+}
+
+impl Decision {
+    /// "commit" or "abort".
+    pub fn word(self) -> &'static str {
+        match self {
+            Decision::Commit => "commit",
+            Decision::Abort => "abort",
+        }
+    }
+}
+
+/// Why a transaction (or one participant's part of it) aborted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AbortCause {
+    /// The debited account lacks the funds.
+    NoFunds,
+    /// A row was locked by another transaction (no-wait locking).
+    LockConflict,
+    /// The participant had already aborted the transaction.
+    AlreadyAborted,
+    /// Not every vote arrived within `prepare_timeout_ms`.
+    PrepareTimeout,
+    /// The coordinator restarted and found the transaction undecided.
+    Recovery,
+    /// The coordinator had no record of it (presumed abort).
+    Presumed,
+    /// The participant learned an abort decision.
+    Decision,
+    /// A peer that never voted refused it (cooperative termination).
+    Cooperative,
+    /// The participant gave up waiting and aborted on its own (buggy).
+    Heuristic,
+}
+
+impl AbortCause {
+    /// The cause as written in histories, e.g. "lock-conflict".
+    pub fn word(self) -> &'static str {
+        match self {
+            AbortCause::NoFunds => "no-funds",
+            AbortCause::LockConflict => "lock-conflict",
+            AbortCause::AlreadyAborted => "already-aborted",
+            AbortCause::PrepareTimeout => "prepare-timeout",
+            AbortCause::Recovery => "recovery",
+            AbortCause::Presumed => "presumed",
+            AbortCause::Decision => "decision",
+            AbortCause::Cooperative => "cooperative",
+            AbortCause::Heuristic => "heuristic",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn txn_ids_round_trip_through_json() {
+        let t = TxnId {
+            coord: 0,
+            epoch: 2,
+            seq: 17,
+        };
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"c1.2.17\"");
+        assert_eq!(serde_json::from_str::<TxnId>(&json).unwrap(), t);
+        assert!("c0.1.1".parse::<TxnId>().is_err());
+        assert!("x1.1.1".parse::<TxnId>().is_err());
+    }
+
+    #[test]
+    fn causes_serialize_as_their_words() {
+        for c in [AbortCause::NoFunds, AbortCause::PrepareTimeout] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.word());
+        }
+    }
+}
