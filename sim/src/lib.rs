@@ -26,6 +26,7 @@ pub mod determinism;
 pub mod error;
 pub mod fault;
 pub mod logging;
+pub mod metrics;
 pub mod net;
 pub mod registry;
 pub mod report;
