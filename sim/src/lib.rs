@@ -28,6 +28,7 @@ pub mod fault;
 pub mod logging;
 pub mod metrics;
 pub mod net;
+pub mod plot;
 pub mod registry;
 pub mod report;
 pub mod run;

@@ -88,6 +88,13 @@ pub struct RunArgs {
     /// name the first event at which the runs part.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Don't draw plots (the CSV and JSON files are still written).
+    #[arg(long)]
+    pub no_plots: bool,
+    /// The message-flow diagram's window, e.g. 1200..1800 (simulated ms);
+    /// default: around the first violation, else the first fault.
+    #[arg(long, value_name = "FROM..TO", value_parser = run_cmd::parse_window)]
+    pub flow_ms: Option<(u64, u64)>,
 }
 
 /// Parses arguments, runs, and returns the process exit code.
