@@ -22,6 +22,7 @@ compile_error!(
 pub mod bench;
 pub mod cli;
 pub mod clock;
+pub mod compare;
 pub mod determinism;
 pub mod error;
 pub mod fault;

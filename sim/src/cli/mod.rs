@@ -5,6 +5,7 @@
 
 mod bench_cmd;
 mod check_cmd;
+mod compare_cmd;
 mod merge_cmd;
 mod print;
 mod run_cmd;
@@ -65,6 +66,8 @@ pub enum Command {
     Shrink(ShrinkArgs),
     /// Combine the folders of a sharded sweep into one.
     Merge(MergeArgs),
+    /// Run scenarios across a matrix of values over seeds; plot side by side.
+    Compare(compare_cmd::CompareArgs),
 }
 
 /// Arguments of `run` and `replay`.
@@ -118,6 +121,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep_cmd::run(&registry, args),
         Command::Shrink(args) => shrink_cmd::run(&registry, args),
         Command::Merge(args) => merge_cmd::run(args),
+        Command::Compare(args) => compare_cmd::run(&registry, args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");

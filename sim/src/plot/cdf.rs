@@ -16,6 +16,20 @@ pub struct Cdf {
     pub series: Vec<(String, Vec<(f64, f64)>)>,
 }
 
+/// Positive x spanning more than this ratio is drawn on a log axis.
+pub const LOG_RATIO_MIN: f64 = 50.0;
+
+impl Cdf {
+    /// Whether x is drawn on a log scale: all x positive and spanning
+    /// more than [`LOG_RATIO_MIN`] (long tails, as in Raft's Figure 16).
+    pub fn log_x(&self) -> bool {
+        let xs = || self.series.iter().flat_map(|(_, p)| p.iter().map(|p| p.0));
+        let lo = xs().fold(f64::INFINITY, f64::min);
+        let hi = xs().fold(0.0, f64::max);
+        lo > 0.0 && hi / lo > LOG_RATIO_MIN
+    }
+}
+
 /// The empirical CDF of `samples`: one point per sample, ascending.
 pub fn ecdf(samples: &[f64]) -> Vec<(f64, f64)> {
     let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
@@ -49,22 +63,41 @@ impl Figure for Cdf {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let x_max = self
-            .series
-            .iter()
-            .flat_map(|(_, pts)| pts.iter().map(|p| p.0))
-            .fold(1e-3, f64::max)
-            * 1.05;
+        let log = self.log_x();
+        let tx = |x: f64| if log { x.log10() } else { x };
+        let xs = || {
+            self.series
+                .iter()
+                .flat_map(|(_, pts)| pts.iter().map(|p| tx(p.0)))
+        };
+        let x_max = xs().fold(1e-3, f64::max);
+        let x_min = if log {
+            xs().fold(f64::INFINITY, f64::min).floor()
+        } else {
+            0.0
+        };
+        let x_max = if log { x_max.ceil() } else { x_max * 1.05 };
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..x_max, 0.0..1.02)
+            .build_cartesian_2d(x_min..x_max, 0.0..1.02)
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc(&self.x_label)
+            .x_desc(if log {
+                format!("{} (log scale)", self.x_label)
+            } else {
+                self.x_label.clone()
+            })
+            .x_label_formatter(&|x| {
+                if log {
+                    format!("{}", trim(10f64.powf(*x)))
+                } else {
+                    format!("{}", trim(*x))
+                }
+            })
             .y_desc("fraction at or below")
             .draw()
             .map_err(err)?;
@@ -72,7 +105,10 @@ impl Figure for Cdf {
             let c = palette(i);
             let n = pts.len();
             chart
-                .draw_series(LineSeries::new(steps(pts), c.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    steps(pts).into_iter().map(|(x, y)| (tx(x), y)),
+                    c.stroke_width(2),
+                ))
                 .map_err(err)?
                 .label(format!("{label} (n={n})"))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], c.stroke_width(2)));
@@ -86,6 +122,12 @@ impl Figure for Cdf {
             .draw()
             .map_err(err)
     }
+}
+
+/// A tick value without noise digits.
+fn trim(x: f64) -> f64 {
+    let digits = 10f64.powi(3 - x.abs().max(1e-9).log10().ceil() as i32);
+    (x * digits).round() / digits
 }
 
 #[cfg(test)]
