@@ -46,11 +46,11 @@ pub fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
     (range.0 <= range.1).then_some(range).ok_or_else(bad)
 }
 
+/// A configuration, its loaded scenario and its inclusive seed range.
+type Planned = (Config, Box<dyn LoadedScenario>, (u64, u64));
+
 /// Loads every configuration with its seed range.
-fn plan(
-    registry: &Registry,
-    args: &CompareArgs,
-) -> Result<Vec<(Config, Box<dyn LoadedScenario>, (u64, u64))>, Error> {
+fn plan(registry: &Registry, args: &CompareArgs) -> Result<Vec<Planned>, Error> {
     let mut out = Vec::new();
     for file in &args.files {
         let src = Source::read(file)?;

@@ -16,6 +16,8 @@ pub use merge_cmd::MergeArgs;
 pub use shrink_cmd::ShrinkArgs;
 pub use sweep_cmd::SweepArgs;
 
+pub use compare_cmd::CompareArgs;
+
 use crate::error::Error;
 use crate::registry::Registry;
 use clap::{Parser, Subcommand};
@@ -67,7 +69,7 @@ pub enum Command {
     /// Combine the folders of a sharded sweep into one.
     Merge(MergeArgs),
     /// Run scenarios across a matrix of values over seeds; plot side by side.
-    Compare(compare_cmd::CompareArgs),
+    Compare(CompareArgs),
 }
 
 /// Arguments of `run` and `replay`.

@@ -232,6 +232,18 @@ fn pooled(rows: &[&Row], metric: &str) -> Vec<f64> {
     out
 }
 
+/// Per configuration, the fraction of its seeds whose verdict is invalid.
+fn violation_bars(c: &Comparison<'_>, groups: &[Vec<&Row>]) -> Vec<Bar> {
+    groups
+        .iter()
+        .zip(c.configs)
+        .map(|(rows, config)| {
+            let invalid = rows.iter().filter(|r| r.verdict == "invalid").count();
+            Bar::of(&config.label, &[invalid as f64 / rows.len().max(1) as f64])
+        })
+        .collect()
+}
+
 fn bars(c: &Comparison<'_>) -> Vec<(&'static str, Bars)> {
     let groups = by_config(c);
     let bar = |pick: &dyn Fn(&Row) -> Option<f64>| -> Vec<Bar> {
@@ -246,14 +258,7 @@ fn bars(c: &Comparison<'_>) -> Vec<(&'static str, Bars)> {
             })
             .collect()
     };
-    let violation_rate = |rows: &Vec<&Row>| {
-        rows.iter().filter(|r| r.verdict == "invalid").count() as f64 / rows.len().max(1) as f64
-    };
-    let violations = groups
-        .iter()
-        .zip(c.configs)
-        .map(|(rows, config)| Bar::of(&config.label, &[violation_rate(rows)]))
-        .collect();
+    let violations = violation_bars(c, &groups);
     let fig = |title: &str, y: &str, bars, y_max| Bars {
         title: format!("{}: {title}", c.name),
         y_label: y.into(),

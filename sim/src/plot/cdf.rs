@@ -113,14 +113,7 @@ impl Figure for Cdf {
                 .label(format!("{label} (n={n})"))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], c.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(err)
+        super::timeplots::legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 

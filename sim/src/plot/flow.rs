@@ -75,14 +75,7 @@ impl Figure for Flow<'_> {
         }
         self.messages(&mut chart)?;
         self.violations(&mut chart)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(err)
+        super::timeplots::legend(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 

@@ -83,28 +83,34 @@ impl Figure for LatencyOverTime<'_> {
                 .label(outcome.word())
                 .legend(move |(x, y)| Circle::new((x + 8, y), 3, c.filled()));
         }
-        for (name, pick, color) in [
-            ("p50 per bucket", 0usize, BLACK),
-            ("p99 per bucket", 1, RGBColor(120, 0, 120)),
-        ] {
-            let line: Vec<(f64, f64)> = v
-                .buckets
-                .iter()
-                .filter_map(|b| {
-                    let q = b.latency.quantiles()?;
-                    Some((secs(b.start_us + b.end_us) / 2.0, [q.p50, q.p99][pick]))
-                })
-                .collect();
-            chart
-                .draw_series(LineSeries::new(line, color.stroke_width(2)))
-                .map_err(err)?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
-                });
-        }
-        legend(&mut chart)
+        quantile_lines(&mut chart, v.buckets)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
+}
+
+/// Lines through each bucket's p50 and p99 latency.
+fn quantile_lines<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    buckets: &[Bucket],
+) -> DrawResult {
+    for (name, pick, color) in [
+        ("p50 per bucket", 0usize, BLACK),
+        ("p99 per bucket", 1, RGBColor(120, 0, 120)),
+    ] {
+        let line: Vec<(f64, f64)> = buckets
+            .iter()
+            .filter_map(|b| {
+                let q = b.latency.quantiles()?;
+                Some((secs(b.start_us + b.end_us) / 2.0, [q.p50, q.p99][pick]))
+            })
+            .collect();
+        chart
+            .draw_series(LineSeries::new(line, color.stroke_width(2)))
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
+    }
+    Ok(())
 }
 
 /// A chart over `[0, end]` seconds × `[0, y_max]` with a title.
@@ -123,11 +129,14 @@ pub fn time_chart<'a, DB: DrawingBackend>(
         .map_err(err)
 }
 
-/// Draws the series labels in the upper right corner.
-pub fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut TimeChart<'a, DB>) -> DrawResult {
+/// Draws the series labels at `position`.
+pub fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> DrawResult {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
         .label_font(("sans-serif", 13))
@@ -170,36 +179,45 @@ impl Figure for ThroughputOverTime<'_> {
                 AreaSeries::new(tput, 0.0, blue.mix(0.3)).border_style(blue.stroke_width(2)),
             )
             .map_err(err)?;
-        let avail: Vec<Option<(f64, f64)>> = v
-            .buckets
-            .iter()
-            .map(|b| Some((mid(b), b.availability()?)))
-            .collect();
-        let title = format!(
-            "{}: availability (fraction of completed ops that were ok)",
-            v.title
-        );
-        let mut chart = time_chart(&bottom, &title, v.end_us, 1.05)?;
-        chart
-            .configure_mesh()
-            .x_desc("simulated s")
-            .y_desc("availability")
-            .draw()
-            .map_err(err)?;
-        shade(&mut chart, v.timeline, (v.heal_us, v.end_us), (0.0, 1.05))?;
-        let green = outcome_color(Outcome::Ok);
-        // One line per run of buckets that had completions: no line across gaps.
-        for run in avail.split(Option::is_none) {
-            let line = run.iter().flatten().copied();
-            chart
-                .draw_series(LineSeries::new(line, green.stroke_width(2)))
-                .map_err(err)?;
-        }
-        let dots = avail
-            .iter()
-            .flatten()
-            .map(|p| Circle::new(*p, 3, green.filled()));
-        chart.draw_series(dots).map_err(err)?;
-        Ok(())
+        availability_panel(&bottom, v)
     }
+}
+
+/// The lower panel of [`ThroughputOverTime`].
+fn availability_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    v: &RunView<'_>,
+) -> DrawResult {
+    let mid = |b: &Bucket| secs(b.start_us + b.end_us) / 2.0;
+    let avail: Vec<Option<(f64, f64)>> = v
+        .buckets
+        .iter()
+        .map(|b| Some((mid(b), b.availability()?)))
+        .collect();
+    let title = format!(
+        "{}: availability (fraction of completed ops that were ok)",
+        v.title
+    );
+    let mut chart = time_chart(area, &title, v.end_us, 1.05)?;
+    chart
+        .configure_mesh()
+        .x_desc("simulated s")
+        .y_desc("availability")
+        .draw()
+        .map_err(err)?;
+    shade(&mut chart, v.timeline, (v.heal_us, v.end_us), (0.0, 1.05))?;
+    let green = outcome_color(Outcome::Ok);
+    // One line per run of buckets that had completions: no line across gaps.
+    for run in avail.split(Option::is_none) {
+        let line = run.iter().flatten().copied();
+        chart
+            .draw_series(LineSeries::new(line, green.stroke_width(2)))
+            .map_err(err)?;
+    }
+    let dots = avail
+        .iter()
+        .flatten()
+        .map(|p| Circle::new(*p, 3, green.filled()));
+    chart.draw_series(dots).map_err(err)?;
+    Ok(())
 }
