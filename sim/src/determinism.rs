@@ -31,7 +31,10 @@ pub struct Nondeterminism {
 /// Runs `scenario` with `seed` twice; returns the first run and whether the
 /// second matched it.
 pub fn check(scenario: &dyn LoadedScenario, seed: u64) -> (RunOutcome, Result<(), Nondeterminism>) {
-    let opts = RunOptions { trail: true };
+    let opts = RunOptions {
+        trail: true,
+        ..RunOptions::default()
+    };
     let mut first = scenario.run_with(seed, opts);
     let mut second = scenario.run_with(seed, opts);
     let (a, b) = (first.trail.take(), second.trail.take());

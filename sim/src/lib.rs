@@ -22,11 +22,14 @@ compile_error!(
 pub mod bench;
 pub mod cli;
 pub mod clock;
+pub mod compare;
 pub mod determinism;
 pub mod error;
 pub mod fault;
 pub mod logging;
+pub mod metrics;
 pub mod net;
+pub mod plot;
 pub mod registry;
 pub mod report;
 pub mod run;

@@ -27,7 +27,8 @@ pub trait LoadedScenario: Send + Sync {
     fn expect(&self) -> Option<&str>;
     /// Runs one seed.
     fn run(&self, seed: u64) -> RunOutcome;
-    /// Runs one seed with options (e.g. keeping the per-event trail).
+    /// Runs one seed with options (e.g. keeping the per-event trail, or
+    /// recording messages in a window).
     fn run_with(&self, seed: u64, opts: RunOptions) -> RunOutcome;
     /// The scenario file's text.
     fn text(&self) -> &str;

@@ -2,10 +2,13 @@
 //!
 //! `reports/<scenario>/<seed>/` holds `summary.json`, `history.jsonl`,
 //! `faults.toml` (the applied fault timeline as an explicit schedule) and
-//! `metrics.csv`; `reports/README.md` documents every file and column.
+//! `metrics.csv`, and the raw series `ops.csv` (one row per op) and
+//! `buckets.csv` (one row per time bucket, [`tables`]); the plots are
+//! [`crate::plot`]'s. `reports/README.md` documents every file and column.
 
 use crate::error::Error;
 use crate::fault::AppliedFault;
+use crate::metrics::RunMetrics;
 use crate::run::RunOutcome;
 use crate::stats::{op_stats, Quantiles};
 use faultline_models::{Metric, MetricValue};
@@ -13,6 +16,8 @@ use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+pub mod tables;
 
 /// The command that reproduces a run.
 pub fn repro_command(path: &Path, seed: u64) -> String {
@@ -73,12 +78,35 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "end_us": o.end_us,
         "trace_hash": o.trace_hash,
         "repro": repro_command(path, o.seed),
+        "bucket_ms": crate::metrics::buckets::width_us(o.end_us) / 1000,
+        "files": RUN_FILES,
     })
+}
+
+/// Column names of `metrics.csv`.
+pub const METRICS_COLUMNS: [&str; 4] = ["metric", "index", "time_us", "value"];
+
+/// The files [`write_run`] writes, in order.
+pub const RUN_FILES: [&str; 6] = [
+    "history.jsonl",
+    "faults.toml",
+    "metrics.csv",
+    "ops.csv",
+    "buckets.csv",
+    "summary.json",
+];
+
+/// The report folder of run `seed` of `scenario` under `out`.
+pub fn run_dir(out: &Path, scenario: &str, seed: u64) -> PathBuf {
+    out.join(scenario).join(seed.to_string())
 }
 
 /// Writes the run's report folder under `out`; returns the folder.
 pub fn write_run(o: &RunOutcome, path: &Path, out: &Path) -> Result<PathBuf, Error> {
-    let dir = out.join(&o.scenario).join(o.seed.to_string());
+    let dir = run_dir(out, &o.scenario, o.seed);
+    let m = RunMetrics::of(o);
+    write_atomic(&dir.join("ops.csv"), &tables::ops_csv(&m.ops)?)?;
+    write_atomic(&dir.join("buckets.csv"), &tables::buckets_csv(&m.buckets)?)?;
     let mut history = Vec::new();
     o.history
         .write_jsonl(&mut history)
@@ -93,36 +121,25 @@ pub fn write_run(o: &RunOutcome, path: &Path, out: &Path) -> Result<PathBuf, Err
 }
 
 fn metrics_csv(metrics: &[Metric]) -> Result<Vec<u8>, Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| Error::io("metrics.csv", std::io::Error::other(e));
-    w.write_record(["metric", "index", "time_us", "value"])
-        .map_err(io)?;
+    let mut rows: Vec<[String; 4]> = Vec::new();
     for m in metrics {
+        let mut row =
+            |i: usize, t: String, v: String| rows.push([m.name.clone(), i.to_string(), t, v]);
         match &m.value {
-            MetricValue::Count { value } => w
-                .write_record([m.name.as_str(), "0", "", &value.to_string()])
-                .map_err(io)?,
+            MetricValue::Count { value } => row(0, String::new(), value.to_string()),
             MetricValue::Distribution { samples } => {
                 for (i, v) in samples.iter().enumerate() {
-                    w.write_record([m.name.as_str(), &i.to_string(), "", &v.to_string()])
-                        .map_err(io)?;
+                    row(i, String::new(), v.to_string());
                 }
             }
             MetricValue::Series { points } => {
                 for (i, (t, v)) in points.iter().enumerate() {
-                    w.write_record([
-                        m.name.as_str(),
-                        &i.to_string(),
-                        &t.to_string(),
-                        &v.to_string(),
-                    ])
-                    .map_err(io)?;
+                    row(i, t.to_string(), v.to_string());
                 }
             }
         }
     }
-    w.into_inner()
-        .map_err(|e| Error::io("metrics.csv", std::io::Error::other(e.to_string())))
+    tables::csv_bytes("metrics.csv", &METRICS_COLUMNS, &rows)
 }
 
 /// The applied timeline as `[[faults]]` entries, with a header comment.

@@ -8,6 +8,7 @@ use crate::seed::{stream, subseed};
 use crate::trace::{TraceHash, TrailStep};
 use crate::world::client::Clients;
 use crate::world::event::{Event, EventQueue};
+use crate::world::recorder::Recorder;
 use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
 use faultline_models::{CheckContext, History, Metric, Model, Property, Verdict};
 use rand::Rng;
@@ -60,6 +61,8 @@ pub struct RunOutcome {
     pub end_us: u64,
     /// The trace hash after every event, when [`RunOptions::trail`] asked.
     pub trail: Option<Vec<TrailStep>>,
+    /// Messages recorded in a window, when [`RunOptions::record_messages`] asked.
+    pub messages: Option<Recorder>,
 }
 
 /// How to run, beyond the scenario and the seed.
@@ -68,6 +71,10 @@ pub struct RunOptions {
     /// Keep the trace hash after every event ([`RunOutcome::trail`]), to find
     /// where two runs that should be equal part. Costs memory; off by default.
     pub trail: bool,
+    /// Record every message sent in `[from_us, to_us)` (for a message-flow
+    /// diagram) into [`RunOutcome::messages`]. Off by default: the report
+    /// step re-runs the seed with it on.
+    pub record_messages: Option<(u64, u64)>,
 }
 
 impl RunOutcome {
@@ -118,7 +125,9 @@ fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64, opts: RunOptions) -> Ru
     let config = madsim::Config::default();
     let rt = madsim::runtime::Runtime::with_seed_and_config(subseed(seed, "madsim"), config);
     crate::trace::set_names(&scenario.names);
-    let shared: Shared<M> = Arc::new(Mutex::new(build_world(scenario, seed, opts)));
+    let mut world = build_world(scenario, seed, opts);
+    world.recorder = opts.record_messages.map(|(a, b)| Recorder::new(a, b));
+    let shared: Shared<M> = Arc::new(Mutex::new(world));
     let mut ids = Vec::new();
     for (id, name) in scenario.names.iter().enumerate() {
         let s = Arc::downgrade(&shared);
@@ -246,6 +255,7 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         madsim_ids: Vec::new(),
         driver_waker: None,
         out: Vec::new(),
+        recorder: None,
     };
     w.start_clients();
     w
@@ -310,5 +320,6 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>) -> RunOutcome 
         heal_us: w.heal_us,
         end_us: w.end_us,
         trail: w.trace.take_trail(),
+        messages: w.recorder.take(),
     }
 }

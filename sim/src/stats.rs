@@ -1,7 +1,9 @@
-//! Client-operation statistics in simulated time, derived from a history.
+//! Client-operation statistics in simulated time, derived from a history
+//! (latency quantiles from [`crate::metrics`]'s HdrHistograms).
 
+use crate::metrics::{latency_by_op, op_rows, LatencyHistogram, Outcome, ALL};
 use faultline_models::metric::quantile;
-use faultline_models::{History, OpType};
+use faultline_models::History;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -22,9 +24,11 @@ pub struct OpStats {
     pub latency_ms: Option<Quantiles>,
     /// Ok ops per simulated second over the whole run.
     pub throughput_per_s: f64,
+    /// Fraction of completed (ok, fail, info) ops that were ok.
+    pub availability: Option<f64>,
 }
 
-/// Latency quantiles.
+/// Quantiles (of latency in ms, or of a protocol metric's samples).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Quantiles {
     /// Median.
@@ -53,73 +57,30 @@ impl Quantiles {
     }
 }
 
-/// One completed operation: kind, invoke time, completion time, outcome.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Completed {
-    /// The op's `f`.
-    pub f: String,
-    /// Invoke time.
-    pub start_us: u64,
-    /// Completion time.
-    pub end_us: u64,
-    /// ok, fail or info.
-    pub outcome: OpType,
-}
-
-/// Pairs invocations with completions by process.
-pub fn completed(history: &History) -> (Vec<Completed>, BTreeMap<String, u64>) {
-    let mut open: BTreeMap<u64, (String, u64)> = BTreeMap::new();
-    let mut done = Vec::new();
-    for op in history.ops() {
-        if op.kind == OpType::Invoke {
-            open.insert(op.process, (op.f().to_string(), op.time_us));
-        } else if let Some((f, start_us)) = open.remove(&op.process) {
-            done.push(Completed {
-                f,
-                start_us,
-                end_us: op.time_us,
-                outcome: op.kind,
-            });
-        }
-    }
-    let mut pending = BTreeMap::new();
-    for (f, _) in open.into_values() {
-        *pending.entry(f).or_insert(0) += 1;
-    }
-    (done, pending)
-}
-
 /// Stats per operation kind, plus "all".
 pub fn op_stats(history: &History, run_us: u64) -> BTreeMap<String, OpStats> {
-    let (done, pending) = completed(history);
-    let mut by_f: BTreeMap<String, (OpStats, Vec<f64>)> = BTreeMap::new();
-    for c in &done {
-        for key in [c.f.as_str(), "all"] {
-            let (s, lat) = by_f.entry(key.to_string()).or_default();
+    let ops = op_rows(history);
+    let mut by_f: BTreeMap<String, OpStats> = BTreeMap::new();
+    by_f.entry(ALL.to_string()).or_default();
+    for op in &ops {
+        for key in [op.f.as_str(), ALL] {
+            let s = by_f.entry(key.to_string()).or_default();
             s.invoked += 1;
-            match c.outcome {
-                OpType::Ok => s.ok += 1,
-                OpType::Fail => s.fail += 1,
-                _ => s.info += 1,
-            }
-            if c.outcome != OpType::Info {
-                lat.push((c.end_us - c.start_us) as f64 / 1000.0);
+            match op.outcome {
+                Outcome::Ok => s.ok += 1,
+                Outcome::Fail => s.fail += 1,
+                Outcome::Info => s.info += 1,
+                Outcome::Pending => s.pending += 1,
             }
         }
     }
-    for (f, n) in pending {
-        for key in [f.as_str(), "all"] {
-            let (s, _) = by_f.entry(key.to_string()).or_default();
-            s.invoked += n;
-            s.pending += n;
-        }
-    }
+    let latency = latency_by_op(&ops);
     let secs = (run_us as f64 / 1e6).max(1e-9);
-    by_f.into_iter()
-        .map(|(f, (mut s, lat))| {
-            s.latency_ms = Quantiles::of(&lat);
-            s.throughput_per_s = s.ok as f64 / secs;
-            (f, s)
-        })
-        .collect()
+    for (f, s) in by_f.iter_mut() {
+        s.latency_ms = latency.get(f).and_then(LatencyHistogram::quantiles);
+        s.throughput_per_s = s.ok as f64 / secs;
+        let done = s.ok + s.fail + s.info;
+        s.availability = (done > 0).then(|| s.ok as f64 / done as f64);
+    }
+    by_f
 }

@@ -5,6 +5,7 @@
 
 mod bench_cmd;
 mod check_cmd;
+mod compare_cmd;
 mod merge_cmd;
 mod print;
 mod run_cmd;
@@ -14,6 +15,8 @@ mod sweep_cmd;
 pub use merge_cmd::MergeArgs;
 pub use shrink_cmd::ShrinkArgs;
 pub use sweep_cmd::SweepArgs;
+
+pub use compare_cmd::CompareArgs;
 
 use crate::error::Error;
 use crate::registry::Registry;
@@ -65,6 +68,8 @@ pub enum Command {
     Shrink(ShrinkArgs),
     /// Combine the folders of a sharded sweep into one.
     Merge(MergeArgs),
+    /// Run scenarios across a matrix of values over seeds; plot side by side.
+    Compare(CompareArgs),
 }
 
 /// Arguments of `run` and `replay`.
@@ -88,6 +93,13 @@ pub struct RunArgs {
     /// name the first event at which the runs part.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Don't draw plots (the CSV and JSON files are still written).
+    #[arg(long)]
+    pub no_plots: bool,
+    /// The message-flow diagram's window, e.g. 1200..1800 (simulated ms);
+    /// default: around the first violation, else the first fault.
+    #[arg(long, value_name = "FROM..TO", value_parser = run_cmd::parse_window)]
+    pub flow_ms: Option<(u64, u64)>,
 }
 
 /// Parses arguments, runs, and returns the process exit code.
@@ -111,6 +123,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep_cmd::run(&registry, args),
         Command::Shrink(args) => shrink_cmd::run(&registry, args),
         Command::Merge(args) => merge_cmd::run(args),
+        Command::Compare(args) => compare_cmd::run(&registry, args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");

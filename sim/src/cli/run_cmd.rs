@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::registry::Registry;
 use crate::report;
 
+/// Runs (or replays) one seed, prints its summary, writes its report and plots.
 pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Error> {
     let trace = args.trace || replay;
     // Without --trace or RUST_LOG no subscriber is installed: madsim enters
@@ -31,6 +32,21 @@ pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Erro
     } else {
         Some(report::write_run(&outcome, &args.file, &args.out)?)
     };
+    if let Some(dir) = dir.as_deref().filter(|_| !args.no_plots) {
+        crate::plot::write_run(scenario.as_ref(), &outcome, dir, args.flow_ms)?;
+    }
     print::summary(&outcome, &args.file, dir.as_deref());
     Ok(outcome.exit_code())
+}
+
+/// Parses `FROM..TO` in simulated milliseconds into microseconds.
+pub fn parse_window(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("expected FROM..TO in milliseconds (e.g. 1200..1800), found {text:?}");
+    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let ms = |s: &str| s.trim().parse::<f64>().ok().filter(|v| *v >= 0.0);
+    let (a, b) = (ms(a).ok_or_else(bad)?, ms(b).ok_or_else(bad)?);
+    if a >= b {
+        return Err(bad());
+    }
+    Ok(((a * 1000.0).round() as u64, (b * 1000.0).round() as u64))
 }

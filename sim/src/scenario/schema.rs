@@ -38,6 +38,8 @@ pub struct ScenarioFile<P> {
     /// Which checkers run, and what verdict is expected.
     #[serde(default)]
     pub check: CheckSpec,
+    /// The matrix `faultline compare` runs this scenario over (ignored by `run`).
+    pub compare: Option<CompareSpec>,
 }
 
 /// `[protocol]`.
@@ -314,4 +316,35 @@ pub struct CheckSpec {
     pub only: Option<Vec<String>>,
     /// Expected overall verdict for regression files: valid | invalid | unknown.
     pub expect: Option<String>,
+}
+
+/// `[compare]`: configurations for `faultline compare`, the cartesian
+/// product of its axes, each run over seeds `1..=seeds`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareSpec {
+    /// Seeds per configuration (default 10).
+    #[serde(default = "default_compare_seeds")]
+    pub seeds: u64,
+    /// The axes.
+    #[serde(default)]
+    pub axes: Vec<AxisSpec>,
+}
+
+fn default_compare_seeds() -> u64 {
+    10
+}
+
+/// `[[compare.axes]]`: keys of the scenario set together to each of `values`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AxisSpec {
+    /// Name in plots and the CSV; default: the last key of `set`.
+    pub name: Option<String>,
+    /// Dotted key paths, e.g. "protocol.params.election_timeout_ms_max".
+    pub set: Vec<String>,
+    /// One entry per point: a value (one key) or an array (one per key).
+    pub values: Vec<toml::Value>,
+    /// Labels of the points; default: the values joined by "-".
+    pub labels: Option<Vec<String>>,
 }

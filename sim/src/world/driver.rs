@@ -1,6 +1,7 @@
 //! The driver task: owns simulated time and dispatches every event.
 
 use super::event::Event;
+use super::recorder::MessageFate;
 use super::{lock, Item, Shared, World};
 use crate::trace;
 use faultline_models::{Model, NodeId};
@@ -104,12 +105,18 @@ impl<M: Model> World<M> {
     }
 
     fn deliver(&mut self, from: NodeId, to: NodeId, msg: super::Msg<M>) {
-        if !self.slots[to].alive {
+        let fate = if !self.slots[to].alive {
             self.stats.to_dead_node += 1;
+            MessageFate::DeadNode
         } else if self.partitions.is_blocked(from, to) {
             self.stats.partitioned += 1;
+            MessageFate::Partitioned
         } else {
             self.enqueue(to, Item::Msg { from, msg });
+            MessageFate::Delivered
+        };
+        if let Some(r) = &mut self.recorder {
+            r.arrived(self.now_us, (from, to), fate);
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod driver;
 pub mod event;
 pub mod faults;
 pub mod node_task;
+pub mod recorder;
 mod slot;
 
 pub use slot::{Item, Slot};
@@ -112,6 +113,8 @@ pub struct World<M: Model> {
     pub driver_waker: Option<Waker>,
     /// Reused command buffer.
     pub out: Vec<Command<Msg<M>>>,
+    /// Records messages for a flow diagram when a run asks (else None).
+    pub recorder: Option<recorder::Recorder>,
 }
 
 /// The world behind a lock: tasks run on one thread, so it is uncontended.

@@ -1,6 +1,7 @@
 //! A node's madsim task and the execution of the commands nodes emit.
 
 use super::event::Event;
+use super::recorder::MessageFate;
 use super::{lock, Item, Msg, WeakShared, World};
 use crate::net::Fate;
 use crate::trace;
@@ -156,6 +157,7 @@ impl<M: Model> World<M> {
         tracing::trace!(to = %self.names[to], msg = ?msg, "send");
         if self.partitions.is_blocked(from, to) {
             self.stats.partitioned += 1;
+            self.record_send((from, to), &msg, &[], MessageFate::Partitioned);
             return;
         }
         let fate = self.net.fate(
@@ -165,12 +167,19 @@ impl<M: Model> World<M> {
             &mut self.net_rng,
         );
         match fate {
-            Fate::Dropped => self.stats.lost += 1,
-            Fate::Deliver(d) => self
-                .queue
-                .push(self.now_us + d, Event::Deliver { from, to, msg }),
+            Fate::Dropped => {
+                self.stats.lost += 1;
+                self.record_send((from, to), &msg, &[], MessageFate::Lost);
+            }
+            Fate::Deliver(d) => {
+                self.record_send((from, to), &msg, &[self.now_us + d], MessageFate::InFlight);
+                self.queue
+                    .push(self.now_us + d, Event::Deliver { from, to, msg })
+            }
             Fate::Twice(a, b) => {
                 self.stats.duplicated += 1;
+                let arrivals = [self.now_us + a, self.now_us + b];
+                self.record_send((from, to), &msg, &arrivals, MessageFate::InFlight);
                 self.queue.push(
                     self.now_us + a,
                     Event::Deliver {
@@ -182,6 +191,19 @@ impl<M: Model> World<M> {
                 self.queue
                     .push(self.now_us + b, Event::Deliver { from, to, msg });
             }
+        }
+    }
+
+    /// Tells the message recorder, if one is on, about a send.
+    fn record_send(
+        &mut self,
+        link: (NodeId, NodeId),
+        msg: &Msg<M>,
+        arrivals: &[u64],
+        fate: MessageFate,
+    ) {
+        if let Some(r) = &mut self.recorder {
+            r.sent(self.now_us, link, msg, arrivals, fate);
         }
     }
 

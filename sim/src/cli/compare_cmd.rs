@@ -1,0 +1,150 @@
+//! `faultline compare`: scenarios × a matrix of values × seeds, side by side.
+
+use crate::compare::matrix::{cli_axis, compare_spec, configs, file_axes, Axis, Config};
+use crate::compare::output::{write, Comparison};
+use crate::compare::{run_jobs, Row};
+use crate::error::Error;
+use crate::metrics::LatencyHistogram;
+use crate::registry::{LoadedScenario, Registry};
+use crate::scenario::Source;
+use std::path::PathBuf;
+
+/// Arguments of `compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario files (each may declare its own matrix in `[compare]`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// An extra axis: KEY=V1,V2,... (e.g. protocol.variant=correct,lease).
+    #[arg(long = "set", value_name = "KEY=V1,V2", value_parser = cli_axis)]
+    pub axes: Vec<Axis>,
+    /// Seeds per configuration: N (1..=N) or A..=B. Default: the file's
+    /// `[compare] seeds`, else 10.
+    #[arg(long, value_parser = parse_seeds)]
+    pub seeds: Option<(u64, u64)>,
+    /// Report folder name under OUT/compare/ (default: the first scenario's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Where report folders go.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Runs at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+/// Parses `N` (meaning 1..=N) or `A..=B`.
+pub fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("expected N or A..=B, found {text:?}");
+    let range = match text.split_once("..=") {
+        Some((a, b)) => (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        ),
+        None => (1, text.trim().parse().map_err(|_| bad())?),
+    };
+    (range.0 <= range.1).then_some(range).ok_or_else(bad)
+}
+
+/// A configuration, its loaded scenario and its inclusive seed range.
+type Planned = (Config, Box<dyn LoadedScenario>, (u64, u64));
+
+/// Loads every configuration with its seed range.
+fn plan(registry: &Registry, args: &CompareArgs) -> Result<Vec<Planned>, Error> {
+    let mut out = Vec::new();
+    for file in &args.files {
+        let src = Source::read(file)?;
+        let spec = compare_spec(&src)?;
+        let mut axes = match &spec {
+            Some(s) => file_axes(&src, s)?,
+            None => Vec::new(),
+        };
+        axes.extend(args.axes.iter().cloned());
+        let seeds = args
+            .seeds
+            .unwrap_or((1, spec.as_ref().map_or(10, |s| s.seeds)));
+        let prefix = (args.files.len() > 1).then(|| stem(file));
+        for config in configs(&src, &axes, prefix.as_deref())? {
+            let scenario = registry.load_source(config.source.clone())?;
+            out.push((config, scenario, seeds));
+        }
+    }
+    Ok(out)
+}
+
+fn stem(file: &std::path::Path) -> String {
+    file.file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+}
+
+/// Runs the comparison, writes its folder, prints one line per configuration.
+pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
+    crate::logging::init("warn");
+    let planned = plan(registry, &args)?;
+    let jobs: Vec<(usize, u64)> = planned
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, _, (a, b)))| (*a..=*b).map(move |seed| (i, seed)))
+        .collect();
+    let threads = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "compare: {} configurations, {} runs on {threads} threads",
+        planned.len(),
+        jobs.len()
+    );
+    let (configs, scenarios): (Vec<Config>, Vec<Box<dyn LoadedScenario>>) =
+        planned.into_iter().map(|(c, s, _)| (c, s)).unzip();
+    let rows = run_jobs(&scenarios, &jobs, threads.max(1));
+    let names: Vec<String> = scenarios.iter().map(|s| s.name().to_string()).collect();
+    let mut axes: Vec<String> = Vec::new();
+    for (axis, _) in configs.iter().flat_map(|c| &c.settings) {
+        if !axes.contains(axis) {
+            axes.push(axis.clone());
+        }
+    }
+    let name = args.name.clone().unwrap_or_else(|| names[0].clone());
+    let comparison = Comparison {
+        name: &name,
+        configs: &configs,
+        scenarios: &names,
+        axes: &axes,
+        rows: &rows,
+    };
+    let dir = args.out.join("compare").join(&name);
+    write(&comparison, &dir)?;
+    print_table(&configs, &rows);
+    println!("report: {}", dir.display());
+    Ok(0)
+}
+
+fn print_table(configs: &[Config], rows: &[Row]) {
+    println!(
+        "{:<28} {:>5} {:>8} {:>10} {:>9} {:>9}",
+        "config", "seeds", "invalid", "ok/s(med)", "p50 ms", "p99 ms"
+    );
+    for (i, c) in configs.iter().enumerate() {
+        let mine: Vec<&Row> = rows.iter().filter(|r| r.config == i).collect();
+        let mut h = LatencyHistogram::new();
+        mine.iter().for_each(|r| h.merge(&r.latency));
+        let q = h.quantiles().unwrap_or_default();
+        let tput = crate::plot::bars::Bar::of(
+            "",
+            &mine
+                .iter()
+                .map(|r| r.ops.throughput_per_s)
+                .collect::<Vec<_>>(),
+        );
+        let invalid = mine.iter().filter(|r| r.verdict == "invalid").count();
+        println!(
+            "{:<28} {:>5} {:>8} {:>10.2} {:>9.2} {:>9.2}",
+            c.label,
+            mine.len(),
+            invalid,
+            tput.median,
+            q.p50,
+            q.p99
+        );
+    }
+}
