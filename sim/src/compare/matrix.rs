@@ -175,6 +175,11 @@ fn set_keys(
             if part.is_empty() || item.is_value() {
                 return Err(src.error_at(None, format!("compare: cannot set {key:?}: expected a dotted path of tables ending in a key")));
             }
+            if item.is_none() {
+                // A missing table (e.g. no [protocol.params] yet): a real
+                // table, not the inline one indexing would make.
+                *item = toml_edit::Item::Table(toml_edit::Table::new());
+            }
             item = &mut item[part];
         }
         *item = toml_edit::Item::Value(value.clone());
