@@ -8,6 +8,7 @@
 
 use faultline_models::NodeId;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Most messages kept; later sends in the window are counted, not kept.
 pub const RECORDS_MAX: usize = 20_000;
@@ -56,6 +57,10 @@ pub struct Recorder {
     pub records: Vec<MessageRecord>,
     /// Sends in the window beyond [`RECORDS_MAX`].
     pub dropped: u64,
+    /// Records still in flight by (arrival, from, to): an arrival finds its
+    /// record in O(log n) instead of scanning every record, which made long
+    /// runs quadratic (each arrival after the window scanned 20,000 records).
+    in_flight: BTreeMap<(u64, NodeId, NodeId), Vec<usize>>,
 }
 
 impl Recorder {
@@ -99,19 +104,29 @@ impl Recorder {
             self.records.push(record(None, fate));
         }
         for &at in arrivals {
+            self.in_flight
+                .entry((at, from, to))
+                .or_default()
+                .push(self.records.len());
             self.records.push(record(Some(at), MessageFate::InFlight));
         }
     }
 
     /// A recorded message from `from` to `to` arriving at `now_us` met `fate`.
     pub fn arrived(&mut self, now_us: u64, (from, to): (NodeId, NodeId), fate: MessageFate) {
-        let found = self.records.iter_mut().rev().find(|r| {
-            r.fate == MessageFate::InFlight
-                && r.arrive_us == Some(now_us)
-                && (r.from, r.to) == (from, to)
-        });
-        if let Some(r) = found {
-            r.fate = fate;
+        if self.in_flight.is_empty() {
+            return;
+        }
+        let key = (now_us, from, to);
+        let Some(waiting) = self.in_flight.get_mut(&key) else {
+            return;
+        };
+        // The latest send first, as duplicates of one instant are alike.
+        if let Some(i) = waiting.pop() {
+            self.records[i].fate = fate;
+        }
+        if waiting.is_empty() {
+            self.in_flight.remove(&key);
         }
     }
 }
