@@ -188,7 +188,7 @@ fn staleness_is_measured_and_zero_for_strict_quorums() {
     let strict = load("scenarios/quorum/steady.toml", None).run(1);
     assert_eq!(stale(&strict), 0);
     assert!(curve(&strict).iter().all(|&(_, p)| p == 1.0));
-    let partial = load("scenarios/quorum/r1w1.toml", None).run(2);
+    let partial = load("scenarios/quorum/r1w1.toml", None).run(4);
     assert!(stale(&partial) > 0);
     let points = curve(&partial);
     assert!(points.iter().all(|&(_, p)| (0.0..=1.0).contains(&p)));

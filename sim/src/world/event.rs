@@ -128,6 +128,15 @@ impl<M: Model> EventQueue<M> {
         Some((at_us, event))
     }
 
+    /// The earliest event and its time, left in the queue.
+    pub fn peek(&self) -> Option<(u64, &Event<M>)> {
+        let Reverse((at_us, _, slot)) = self.heap.peek()?;
+        let event = self.slab[*slot as usize]
+            .as_ref()
+            .expect("a queued slot holds its event");
+        Some((*at_us, event))
+    }
+
     /// Time of the earliest event.
     pub fn peek_time(&self) -> Option<u64> {
         self.heap.peek().map(|Reverse((at_us, _, _))| *at_us)

@@ -136,6 +136,11 @@ impl<M: Model> World<M> {
         self.slots.iter().all(Slot::is_idle)
     }
 
+    /// The lowest node with work it can do now.
+    pub fn first_busy(&self) -> Option<NodeId> {
+        self.slots.iter().position(|s| !s.is_idle())
+    }
+
     /// Node `id`'s clock reading now.
     pub fn local_now_us(&self, id: NodeId) -> u64 {
         self.slots[id].clock.local_us(self.now_us)

@@ -32,8 +32,18 @@ pub mod tag {
     pub const PERSIST: u8 = 9;
 }
 
-/// The body of node `id`'s madsim task: build, start, then serve the
-/// mailbox whenever woken, waking the driver once it is empty.
+/// The body of node `id`'s madsim task: build, then start and serve the
+/// mailbox whenever woken.
+///
+/// Nodes take turns in id order: a task that finds a lower node with work
+/// waits for it, and a task that finishes hands over to the next node with
+/// work. When none has any, it dispatches the next events itself while they
+/// need no madsim lifecycle call (see `World::dispatch_one_inline`), else
+/// wakes the driver. So no more than one task does work at a time and
+/// madsim's random choice among ready tasks never orders anything: a run
+/// depends only on its events, which is what lets a materialised fault
+/// timeline replay a nemesis run exactly. It also spares the hand-over to
+/// the driver task and back for each message.
 ///
 /// It holds the world weakly: madsim keeps killed tasks (and their
 /// init closures) alive after a run, and a strong reference would leak
@@ -47,7 +57,6 @@ pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
         let node = w.model.build(id, &w.slots[id].storage);
         (w.slots[id].incarnation, node)
     };
-    lock(&shared).start(id, &mut node);
     drop(shared);
     std::future::poll_fn(|cx| {
         let Some(shared) = world.upgrade() else {
@@ -57,20 +66,42 @@ pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
         if w.slots[id].incarnation != incarnation {
             return Poll::Ready(());
         }
-        w.serve(id, &mut node);
-        let slot = &mut w.slots[id];
-        if !slot.waker.as_ref().is_some_and(|k| k.will_wake(cx.waker())) {
-            slot.waker = Some(cx.waker().clone());
-        }
-        if let Some(driver) = w.driver_waker.take() {
-            driver.wake();
-        }
+        w.take_turns(id, &mut node);
+        w.slots[id].waker = Some(cx.waker().clone());
         Poll::Pending
     })
     .await
 }
 
 impl<M: Model> World<M> {
+    /// Node `id`'s share of the work while it is first in line (see `run`).
+    fn take_turns(&mut self, id: NodeId, node: &mut M::Node) {
+        // Work handed to this node while it runs is served in the loop;
+        // a wake would only cost a spurious poll.
+        self.slots[id].waker = None;
+        loop {
+            match self.first_busy() {
+                Some(first) if first != id => {
+                    self.slots[first].wake();
+                    return;
+                }
+                Some(_) => {
+                    if self.slots[id].starting {
+                        self.start(id, node);
+                    }
+                    self.serve(id, node);
+                }
+                None if self.dispatch_one_inline() => {}
+                None => {
+                    if let Some(driver) = self.driver_waker.take() {
+                        driver.wake();
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
     fn start(&mut self, id: NodeId, node: &mut M::Node) {
         trace::set_context(self.now_us, id);
         self.trace.record(self.now_us, tag::START, &id);
