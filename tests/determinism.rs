@@ -72,3 +72,30 @@ fn check_determinism_flag_runs_twice_in_one_process() {
         "{stdout}"
     );
 }
+
+/// Sweeps run seeds back to back on their worker threads; each must match
+/// a run of the same seed on a fresh thread, under crashes, restarts,
+/// pauses and partitions (madsim's own lifecycle calls).
+#[test]
+fn seeds_run_back_to_back_on_one_thread_match_fresh_runs() {
+    use faultline_sim::registry::Registry;
+    use faultline_sim::run::RunOptions;
+    let registry = Registry::builtin();
+    for file in [
+        "scenarios/raft/partitions.toml",
+        "scenarios/quorum/crash-no-fsync.toml",
+        "scenarios/raft/lease-fenced-pause.toml",
+    ] {
+        let scenario = registry.load(Path::new(file)).unwrap();
+        let opts = RunOptions {
+            this_thread: true,
+            ..RunOptions::default()
+        };
+        let back_to_back: Vec<String> = (1..=12)
+            .map(|seed| scenario.run_with(seed, opts).trace_hash)
+            .collect();
+        for (seed, hash) in (1..=12).zip(&back_to_back) {
+            assert_eq!(&scenario.run(seed).trace_hash, hash, "{file} seed {seed}");
+        }
+    }
+}

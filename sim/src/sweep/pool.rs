@@ -1,6 +1,7 @@
-//! The worker pool: `jobs` threads take seeds from a shared counter; each
-//! seed runs on its own fresh thread with its own madsim runtime
-//! ([`crate::run::run`] spawns it), so parallelism is only ever across runs.
+//! The worker pool: `jobs` threads take seeds from a shared counter and run
+//! them one after another, each with its own madsim runtime, on the worker's
+//! own thread ([`crate::run::RunOptions::this_thread`]), so parallelism is
+//! only ever across runs.
 //! Results come back to the caller's thread over a channel, in completion
 //! order; the caller sorts them.
 
@@ -8,6 +9,7 @@ use super::row::SeedRow;
 use crate::determinism::{self, Nondeterminism};
 use crate::fault::AppliedFault;
 use crate::registry::LoadedScenario;
+use crate::run::RunOptions;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -88,7 +90,11 @@ fn run_one(work: &Work<'_>, seed: u64) -> Done {
             let (outcome, same) = determinism::check(work.scenario, seed);
             (outcome, same.err())
         } else {
-            (work.scenario.run(seed), None)
+            let opts = RunOptions {
+                this_thread: true,
+                ..RunOptions::default()
+            };
+            (work.scenario.run_with(seed, opts), None)
         }
     }));
     match result {
