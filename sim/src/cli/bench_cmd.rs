@@ -5,8 +5,24 @@ use crate::error::Error;
 use crate::registry::Registry;
 use std::path::{Path, PathBuf};
 
-/// Runs every benchmark, prints the table, writes the CSV.
-pub fn run(registry: &Registry, quick: bool, out: &Path, conformance: &Path) -> Result<i32, Error> {
+/// The benchmark groups, in the order they run.
+const GROUPS: [&str; 5] = ["engine", "protocol", "sweep", "checker", "memory"];
+
+/// Runs every benchmark (or the `only` groups), prints the table, writes the CSV.
+pub fn run(
+    registry: &Registry,
+    quick: bool,
+    out: &Path,
+    conformance: &Path,
+    only: &[String],
+) -> Result<i32, Error> {
+    if let Some(bad) = only.iter().find(|g| !GROUPS.contains(&g.as_str())) {
+        return Err(Error::Usage(format!(
+            "--only: unknown group {bad:?}; expected some of {}",
+            GROUPS.join(", ")
+        )));
+    }
+    let wanted = |g: &str| only.is_empty() || only.iter().any(|o| o == g);
     let sizes = if quick {
         Sizes {
             messages: 100_000,
@@ -16,11 +32,23 @@ pub fn run(registry: &Registry, quick: bool, out: &Path, conformance: &Path) -> 
     } else {
         Sizes::default()
     };
-    let mut rows = bench::engine_throughput(registry, sizes.messages)?;
-    rows.extend(bench::protocol_runs(registry, &bundled())?);
-    rows.extend(bench::sweep_scaling(registry, sizes.sweep_seeds)?);
-    rows.extend(bench::checker_speed(conformance));
-    rows.extend(bench::memory(registry, sizes.memory_seeds)?);
+    let mut rows = Vec::new();
+    if wanted("engine") {
+        rows.extend(bench::engine_throughput(registry, sizes.messages)?);
+    }
+    if wanted("protocol") {
+        rows.extend(bench::protocol_runs(&bundled())?);
+    }
+    if wanted("sweep") {
+        rows.extend(bench::sweep_scaling(registry, sizes.sweep_seeds)?);
+    }
+    if wanted("checker") {
+        rows.extend(bench::checker_speed(conformance));
+    }
+    if wanted("memory") {
+        let seeds = sizes.memory_seeds.to_string();
+        rows.extend(bench::child::spawn(&["memory", &seeds])?);
+    }
     bench::print(&rows);
     let csv = out.join("bench").join("bench.csv");
     bench::write_csv(&rows, &csv)?;

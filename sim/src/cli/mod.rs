@@ -59,6 +59,12 @@ pub enum Command {
         /// The conformance histories for the checker benchmark.
         #[arg(long, default_value = "../shared/conformance")]
         conformance: PathBuf,
+        /// Only these groups (comma-separated): engine, protocol, sweep, checker, memory.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Internal: run one part in this (child) process, print rows as JSON.
+        #[arg(long, hide = true, num_args = 1..)]
+        child: Vec<String>,
     },
     /// Judge a history file for linearizability against a model.
     Check(check_cmd::CheckArgs),
@@ -114,7 +120,15 @@ pub fn main() -> i32 {
             quick,
             out,
             conformance,
-        } => bench_cmd::run(&registry, quick, &out, &conformance),
+            only,
+            child,
+        } => {
+            if child.is_empty() {
+                bench_cmd::run(&registry, quick, &out, &conformance, &only)
+            } else {
+                crate::bench::child::run(&registry, &child)
+            }
+        }
         Command::List => {
             print::list(&registry);
             Ok(0)
