@@ -19,7 +19,7 @@ pub fn run(registry: &Registry, quick: bool, out: &Path, conformance: &Path) -> 
     let mut rows = bench::engine_throughput(registry, sizes.messages)?;
     rows.extend(bench::protocol_runs(registry, &bundled())?);
     rows.extend(bench::sweep_scaling(registry, sizes.sweep_seeds)?);
-    rows.extend(bench::checker_speed(conformance));
+    rows.extend(bench::checker_speed(registry, conformance));
     rows.extend(bench::memory(registry, sizes.memory_seeds)?);
     bench::print(&rows);
     let csv = out.join("bench").join("bench.csv");
