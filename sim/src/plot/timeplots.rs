@@ -127,7 +127,7 @@ pub fn thin<P>(
                 return true;
             }
             seen += 1;
-            (seen - 1) % stride == 0
+            (seen - 1).is_multiple_of(stride)
         })
         .collect();
     (kept, stride)
