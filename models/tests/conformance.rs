@@ -175,3 +175,29 @@ fn a_tiny_budget_is_unknown() {
     };
     assert_eq!(check_history(&history, kind, &tiny).word(), "unknown");
 }
+
+/// The memo only prunes: emptied at every round (a budget of 0 bytes), the
+/// checker reaches the same verdicts (on histories where the redone work
+/// fits in the step budget: etcd_099 does not, and ends unknown).
+#[test]
+fn a_memo_budget_keeps_verdicts() {
+    let dir = conformance_dir();
+    let cases = [
+        ("porcupine/kv/c10-ok.txt", "valid"),
+        ("porcupine/kv/c10-bad.txt", "invalid"),
+        ("porcupine/jepsen/etcd_085.log", "invalid"),
+    ];
+    for (path, expected) in cases {
+        let history = load(&dir, path);
+        let (kind, opts) = setup(path);
+        let no_memo = CheckOptions {
+            memo_bytes_max: 0,
+            ..opts
+        };
+        assert_eq!(
+            check_history(&history, kind, &no_memo).word(),
+            expected,
+            "{path}"
+        );
+    }
+}

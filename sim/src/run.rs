@@ -83,6 +83,10 @@ pub struct RunOptions {
     /// comparing hashes of seeds run back to back on one thread with fresh
     /// runs. Off by default.
     pub this_thread: bool,
+    /// Skip the checkers and metrics: the outcome's `checks` and `metrics`
+    /// are empty. For re-runs that only want messages or the trace hash
+    /// (the flow diagram's), which would otherwise judge a long run twice.
+    pub unjudged: bool,
 }
 
 impl RunOutcome {
@@ -179,7 +183,7 @@ fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64, opts: RunOptions) -> Ru
     // run, not a crash of the tool; the lock it poisoned still holds the history.
     let mut w = shared.lock().unwrap_or_else(PoisonError::into_inner);
     let panicked = driven.err().map(|p| panic_check(&w, p.as_ref()));
-    let mut outcome = judge(scenario, seed, &mut w);
+    let mut outcome = judge(scenario, seed, &mut w, !opts.unjudged);
     outcome.checks.extend(panicked);
     outcome
 }
@@ -297,7 +301,7 @@ fn fault_plan<M: Model>(
     plan
 }
 
-fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>) -> RunOutcome {
+fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) -> RunOutcome {
     let ctx = CheckContext {
         nodes: w.names.clone(),
         heal_us: w.heal_us,
@@ -308,6 +312,7 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>) -> RunOutcome 
         .model
         .checkers()
         .into_iter()
+        .filter(|_| judged)
         .filter(|c| only.is_none_or(|names| names.iter().any(|n| n == c.name())))
         .map(|c| CheckResult {
             name: c.name(),
@@ -316,7 +321,10 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>) -> RunOutcome 
             verdict: c.check(&w.history, &ctx),
         })
         .collect();
-    let metrics = w.model.metrics(&w.history, &ctx);
+    let metrics = match judged {
+        true => w.model.metrics(&w.history, &ctx),
+        false => Vec::new(),
+    };
     RunOutcome {
         scenario: sc.name.clone(),
         protocol: M::NAME,

@@ -46,6 +46,8 @@ pub struct KeyWrites {
     by_value: BTreeMap<u64, usize>,
     /// (ack_us, index of the latest-invoked write acked by then), by ack time.
     acked: Vec<(u64, usize)>,
+    /// (ack_us, index) of the acked writes, by ack time then index.
+    by_ack: Vec<(u64, usize)>,
 }
 
 /// A read that missed an acknowledged write.
@@ -66,6 +68,7 @@ impl KeyWrites {
             .filter_map(|i| self.writes[i].ack_us.map(|a| (a, i)))
             .collect();
         acked.sort_unstable();
+        self.by_ack = acked.clone();
         let mut best: Option<usize> = None;
         for slot in &mut acked {
             let later = |b: usize| self.writes[slot.1].invoke_us > self.writes[b].invoke_us;
@@ -107,12 +110,11 @@ impl KeyWrites {
         })
     }
 
-    /// The acked write with the latest ack strictly before `t_us`.
+    /// The acked write with the latest ack strictly before `t_us` (of
+    /// those acked at the same instant, the last written down).
     pub fn last_acked_before(&self, t_us: u64) -> Option<&WriteOp> {
-        self.writes
-            .iter()
-            .filter(|w| w.ack_us.is_some_and(|a| a < t_us))
-            .max_by_key(|w| w.ack_us)
+        let n = self.by_ack.partition_point(|&(a, _)| a < t_us);
+        n.checked_sub(1).map(|i| &self.writes[self.by_ack[i].1])
     }
 }
 

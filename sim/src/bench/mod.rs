@@ -3,13 +3,14 @@
 //! memory. Prints a table and writes `reports/bench/bench.csv`.
 
 pub mod baseline;
+mod checker;
 pub mod child;
 mod wall;
 
 use crate::error::Error;
 use crate::registry::{LoadedScenario, Registry};
 use crate::scenario::Source;
-use faultline_models::check::linearizability::{check_history, convert, CheckOptions, SpecKind};
+pub use checker::checker_speed;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use wall::{status_mb, timed};
@@ -288,57 +289,6 @@ pub fn memory(registry: &Registry, seeds: u64) -> Result<Vec<Row>, Error> {
     p.target = "< 50 MB".into();
     p.met = Some(peak < 50.0);
     Ok(vec![r, p])
-}
-
-/// 5: the linearizability checker on the largest conformance histories.
-pub fn checker_speed(conformance: &Path) -> Vec<Row> {
-    let cases = [
-        (
-            "porcupine/jepsen/etcd_002.log",
-            SpecKind::CasRegister,
-            CheckOptions::porcupine_etcd(),
-        ),
-        (
-            "porcupine/jepsen/etcd_007.log",
-            SpecKind::CasRegister,
-            CheckOptions::porcupine_etcd(),
-        ),
-        (
-            "porcupine/kv/c50-ok.txt",
-            SpecKind::Kv,
-            CheckOptions::porcupine_kv(),
-        ),
-        (
-            "porcupine/kv/c50-bad.txt",
-            SpecKind::Kv,
-            CheckOptions::porcupine_kv(),
-        ),
-    ];
-    let mut rows = Vec::new();
-    for (file, kind, opts) in cases {
-        let path = conformance.join(file);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let Ok(history) = convert::parse(&text, convert::Format::guess(file, &text)) else {
-            continue;
-        };
-        let (secs, verdict) = timed(|| check_history(&history, kind, &opts));
-        let mut r = row(
-            "checker",
-            format!(
-                "linearizability {file} ({}, {} lines)",
-                verdict.word(),
-                history.entries.len()
-            ),
-            secs * 1000.0,
-            "ms",
-        );
-        r.target = "< 100 ms".into();
-        r.met = Some(secs < 0.1);
-        rows.push(r);
-    }
-    rows
 }
 
 /// Prints `rows` as a table.

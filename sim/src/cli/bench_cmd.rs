@@ -43,7 +43,7 @@ pub fn run(
         rows.extend(bench::sweep_scaling(registry, sizes.sweep_seeds)?);
     }
     if wanted("checker") {
-        rows.extend(bench::checker_speed(conformance));
+        rows.extend(bench::checker_speed(registry, conformance));
     }
     if wanted("memory") {
         let seeds = sizes.memory_seeds.to_string();

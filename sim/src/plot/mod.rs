@@ -115,6 +115,7 @@ fn flow_plot(
 ) -> Result<Vec<PathBuf>, Error> {
     let opts = RunOptions {
         record_messages: Some(window),
+        unjudged: true,
         ..RunOptions::default()
     };
     let again = scenario.run_with(o.seed, opts);

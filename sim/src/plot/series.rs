@@ -3,7 +3,7 @@
 
 use super::canvas::{err, DrawResult, Figure};
 use super::faults::shade;
-use super::timeplots::{time_chart, RunView};
+use super::timeplots::{thin, time_chart, RunView};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -45,8 +45,9 @@ impl Figure for SeriesOverTime<'_> {
         chart
             .draw_series(LineSeries::new(pts.iter().copied(), blue.stroke_width(2)))
             .map_err(err)?;
+        let (dots, _) = thin(pts, (v.end_us as f64 / 1e6, y_max), |p| (p.0, p.1, 0));
         chart
-            .draw_series(pts.iter().map(|p| Circle::new(*p, 2, blue.filled())))
+            .draw_series(dots.iter().map(|p| Circle::new(*p, 2, blue.filled())))
             .map_err(err)?;
         Ok(())
     }

@@ -61,9 +61,14 @@ impl Figure for LatencyOverTime<'_> {
             })
             .collect();
         let y_max = points.iter().map(|p| p.1).fold(1.0, f64::max) * 1.15;
+        let (points, stride) = thin(points, (secs(v.end_us), y_max), |p| (p.0, p.1, p.2 as u8));
+        let shown = match stride {
+            1 => "each op".to_string(),
+            k => format!("ops (1 in {k} ok ops shown)"),
+        };
         let mut chart = time_chart(
             root,
-            &format!("{}: latency of each op", v.title),
+            &format!("{}: latency of {shown}", v.title),
             v.end_us,
             y_max,
         )?;
@@ -86,6 +91,46 @@ impl Figure for LatencyOverTime<'_> {
         quantile_lines(&mut chart, v.buckets)?;
         legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
+}
+
+/// At most this many dots in one plot (an SVG circle is ~90 bytes).
+pub const DOTS_MAX: usize = 20_000;
+
+/// `points` thinned for drawing, and the stride of the sampling (1: none).
+/// First only the first of the points that fall in the same 2-pixel cell
+/// (1/512 of each axis' range) with the same `key` class is kept (dots of
+/// radius 2 there would cover each other); then, if more than [`DOTS_MAX`]
+/// are left, every stride-th point of class 0 (ok ops) in order, and every
+/// point of other classes (fail, info: rare and telling). Deterministic: the
+/// same run draws the same dots.
+pub fn thin<P>(
+    points: Vec<P>,
+    (x_max, y_max): (f64, f64),
+    key: impl Fn(&P) -> (f64, f64, u8),
+) -> (Vec<P>, usize) {
+    const CELLS: f64 = 512.0;
+    let mut taken = std::collections::BTreeSet::new();
+    let cell = |v: f64, max: f64| (v / max.max(1e-9) * CELLS).floor() as i64;
+    let points: Vec<P> = points
+        .into_iter()
+        .filter(|p| {
+            let (x, y, class) = key(p);
+            taken.insert((cell(x, x_max), cell(y, y_max), class))
+        })
+        .collect();
+    let stride = points.len().div_ceil(DOTS_MAX).max(1);
+    let mut seen = 0usize;
+    let kept = points
+        .into_iter()
+        .filter(|p| {
+            if key(p).2 != 0 {
+                return true;
+            }
+            seen += 1;
+            (seen - 1).is_multiple_of(stride)
+        })
+        .collect();
+    (kept, stride)
 }
 
 /// Lines through each bucket's p50 and p99 latency.

@@ -31,6 +31,7 @@
 
 mod cache;
 pub mod convert;
+mod linearized;
 mod model;
 mod prepare;
 mod search;
@@ -140,16 +141,24 @@ pub struct CheckOptions {
     pub nil_read: NilRead,
     /// Search steps allowed over the whole history; past it the verdict is unknown.
     pub steps_max: u64,
+    /// Bytes the search's memo of explored configurations may hold (over
+    /// all keys). Past it the largest key's memo is emptied and its search
+    /// goes on without the configurations it held: the memo only prunes, so
+    /// the verdict stays exact, but the search may redo work and so end
+    /// `unknown` on `steps_max` where it would have decided.
+    pub memo_bytes_max: usize,
 }
 
 impl Default for CheckOptions {
-    /// Initial null, fail = did not happen, null reads exact, 10 million steps.
+    /// Initial null, fail = did not happen, null reads exact, 10 million
+    /// steps, a 256 MiB memo.
     fn default() -> Self {
         CheckOptions {
             initial: Value::Null,
             fail: FailSemantics::DidNotHappen,
             nil_read: NilRead::Absent,
             steps_max: 10_000_000,
+            memo_bytes_max: 256 << 20,
         }
     }
 }
@@ -224,12 +233,12 @@ pub fn analyze(history: &History, kind: SpecKind, opts: &CheckOptions) -> Analys
         SpecKind::Register | SpecKind::CasRegister | SpecKind::Kv => {
             let values = RefCell::new(values);
             let spec = RegisterSpec { initial, values };
-            search_all(&spec, &parts, opts.steps_max)
+            search_all(&spec, &parts, opts)
         }
-        SpecKind::Mutex => search_all(&MutexSpec, &parts, opts.steps_max),
+        SpecKind::Mutex => search_all(&MutexSpec, &parts, opts),
         SpecKind::MultiRegister => {
             let spec = MultiRegisterSpec { initial, values };
-            search_all(&spec, &parts, opts.steps_max)
+            search_all(&spec, &parts, opts)
         }
     };
     match (failures.is_empty(), undecided) {
@@ -247,20 +256,22 @@ const SLICE_STEPS: u64 = 10_000;
 
 /// Searches all partitions round-robin, `SLICE_STEPS` at a time, so that
 /// one hard key cannot starve the others: the first round in which some
-/// key fails ends the search (one failing key decides the verdict). Returns
-/// the failures and, if the budget ran out first, an undecided key.
+/// key fails ends the search (one failing key decides the verdict). Keeps
+/// the memos within `opts.memo_bytes_max`. Returns the failures and, if
+/// the step budget ran out first, an undecided key.
 fn search_all<S: Spec>(
     spec: &S,
     parts: &[Partition],
-    steps_max: u64,
+    opts: &CheckOptions,
 ) -> (Vec<Failure>, Option<Option<String>>) {
     let mut searches: Vec<(&Partition, Search<S>)> = parts
         .iter()
         .map(|p| (p, Search::new(spec, &p.ops)))
         .collect();
-    let mut steps_left = steps_max;
+    let mut steps_left = opts.steps_max;
     let mut failures = Vec::new();
     while !searches.is_empty() && failures.is_empty() && steps_left > 0 {
+        bound_memos(&mut searches, opts.memo_bytes_max);
         searches.retain_mut(|(part, search)| {
             let (used, progress) = search.run(SLICE_STEPS.min(steps_left));
             steps_left -= used;
@@ -277,6 +288,23 @@ fn search_all<S: Spec>(
     failures.truncate(FAILURES_MAX);
     let undecided = searches.first().map(|(part, _)| part.key.clone());
     (failures, undecided)
+}
+
+/// Empties the largest memos until all fit in `bytes_max`.
+fn bound_memos<S: Spec>(searches: &mut [(&Partition, Search<S>)], bytes_max: usize) {
+    let mut total: usize = searches.iter().map(|(_, s)| s.memo_bytes()).sum();
+    while total > bytes_max {
+        let Some((_, largest)) = searches.iter_mut().max_by_key(|(_, s)| s.memo_bytes()) else {
+            return;
+        };
+        let before = largest.memo_bytes();
+        largest.forget();
+        let after = largest.memo_bytes();
+        if after >= before {
+            return; // every memo is as small as it gets
+        }
+        total -= before - after;
+    }
 }
 
 /// The "linearizable" property as a [`Checker`] for protocol models.

@@ -28,7 +28,8 @@
 //! frontier, never undoes a pure op on its own, and gives up on a
 //! configuration at once when placing a pure op leads to one already seen.
 
-use super::cache::Seen;
+use super::cache::Memo;
+use super::linearized::Linearized;
 use super::model::Spec;
 use super::prepare::Op;
 
@@ -131,42 +132,6 @@ impl List {
     }
 }
 
-/// A set of op ids: inline for up to 256 ops (no allocation per cached
-/// configuration), on the heap beyond.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Bits {
-    Small([u64; 4]),
-    Large(Vec<u64>),
-}
-
-impl Default for Bits {
-    fn default() -> Self {
-        Bits::Small([0; 4])
-    }
-}
-
-impl Bits {
-    fn with_capacity(n: usize) -> Bits {
-        if n <= 256 {
-            Bits::Small([0; 4])
-        } else {
-            Bits::Large(vec![0; n.div_ceil(64)])
-        }
-    }
-    fn words(&mut self) -> &mut [u64] {
-        match self {
-            Bits::Small(w) => w,
-            Bits::Large(w) => w,
-        }
-    }
-    fn set(&mut self, i: usize) {
-        self.words()[i / 64] |= 1 << (i % 64);
-    }
-    fn clear(&mut self, i: usize) {
-        self.words()[i / 64] &= !(1 << (i % 64));
-    }
-}
-
 /// One linearized op on the search's stack.
 struct Frame<T> {
     /// The op.
@@ -194,14 +159,16 @@ pub(crate) struct Search<'a, S: Spec> {
     list: List,
     /// The next node to visit.
     node: usize,
-    linearized: Bits,
+    linearized: Linearized,
     state: S::State,
     /// Linearized ops, in order.
     stack: Vec<Frame<S::State>>,
     /// (linearized, state) pairs already explored.
-    seen: Seen<(Bits, S::State)>,
+    seen: Memo<S::State>,
     /// Completed ops not yet linearized.
     remaining: usize,
+    /// Per op: completed and pure (see the module doc).
+    pure: Vec<bool>,
     /// True while the walk only places pure ops (see the module doc).
     scanning: bool,
     /// Furthest stuck point: (return node, depth) and its record.
@@ -217,14 +184,28 @@ impl<'a, S: Spec> Search<'a, S> {
             ops,
             node: list.next[HEAD],
             list,
-            linearized: Bits::with_capacity(ops.len()),
+            linearized: Linearized::new(ops.len()),
             state: spec.init(),
             stack: Vec::new(),
-            seen: Seen::new(),
+            seen: Memo::new(),
             remaining: ops.iter().filter(|op| !op.pending()).count(),
+            pure: ops
+                .iter()
+                .map(|op| !op.pending() && op.input.is_pure(&op.output))
+                .collect(),
             scanning: true,
             best: None,
         }
+    }
+
+    /// Bytes held by the memo.
+    pub(crate) fn memo_bytes(&self) -> usize {
+        self.seen.bytes()
+    }
+
+    /// Empties the memo (see [`CheckOptions::memo_bytes_max`](super::CheckOptions)).
+    pub(crate) fn forget(&mut self) {
+        self.seen.clear();
     }
 
     /// Runs at most `steps_max` steps; returns the steps taken and where it stands.
@@ -263,6 +244,9 @@ impl<S: Spec> Search<'_, S> {
                 Placed::No => Some(self.list.next[node]),
                 Placed::Seen => self.undo(),
             },
+            // Every legal pure op of the frontier was placed by the scan
+            // at this configuration: pure ops left here are illegal.
+            (false, false) if self.pure[self.list.op[node]] => Some(self.list.next[node]),
             (false, false) => match self.place(node, false) {
                 Placed::Yes => {
                     self.scanning = true;
@@ -277,24 +261,20 @@ impl<S: Spec> Search<'_, S> {
     /// if it is completed and leaves the state as it is).
     fn place(&mut self, node: usize, pure_only: bool) -> Placed {
         let id = self.list.op[node];
-        let op = &self.ops[id];
-        // A pending op that would change nothing (or is illegal here) is
-        // the same as one that never happens: leave it for later, or never.
-        let pure = !op.pending() && op.input.is_pure(&op.output);
+        let pure = self.pure[id];
         if pure_only && !pure {
             return Placed::No;
         }
+        let op = &self.ops[id];
+        // A pending op that would change nothing (or is illegal here) is
+        // the same as one that never happens: leave it for later, or never.
         let next = match self.spec.step(&self.state, &op.input, &op.output) {
             Some(next) if !op.pending() || next != self.state => next,
             _ => return Placed::No,
         };
-        self.linearized.set(id);
-        let key = (std::mem::take(&mut self.linearized), next);
-        let fresh = self.seen.insert(&key);
-        let (linearized, next) = key;
-        self.linearized = linearized;
-        if !fresh {
-            self.linearized.clear(id);
+        self.linearized.insert(id);
+        if !self.seen.insert(self.linearized.key(), &next) {
+            self.linearized.remove(id);
             return Placed::Seen;
         }
         let before = std::mem::replace(&mut self.state, next);
@@ -327,7 +307,7 @@ impl<S: Spec> Search<'_, S> {
         loop {
             let frame = self.stack.pop()?;
             self.state = frame.before;
-            self.linearized.clear(frame.op);
+            self.linearized.remove(frame.op);
             let call = self.list.call_of[frame.op];
             self.list.unlift(call);
             self.remaining += usize::from(!self.ops[frame.op].pending());

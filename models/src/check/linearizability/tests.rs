@@ -31,6 +31,20 @@ fn history(lines: &[(u64, &str, &str, Value)]) -> History {
     History { entries }
 }
 
+/// `n` concurrent writes of 0..n, then a read of `read`.
+fn writes_then_read(n: u64, read: u64) -> Vec<(u64, &'static str, &'static str, Value)> {
+    let mut lines = Vec::new();
+    for p in 0..n {
+        lines.push((p, "invoke", "write", json!(p)));
+    }
+    for p in 0..n {
+        lines.push((p, "ok", "write", json!(p)));
+    }
+    lines.push((99, "invoke", "read", json!(null)));
+    lines.push((99, "ok", "read", json!(read)));
+    lines
+}
+
 fn word(h: &History, kind: SpecKind, opts: &CheckOptions) -> &'static str {
     check_history(h, kind, opts).word()
 }
@@ -255,15 +269,7 @@ fn unknown_ops_and_exhausted_budgets_are_unknown() {
         word(&cas, SpecKind::Register, &Default::default()),
         "unknown"
     );
-    let mut lines = Vec::new();
-    for p in 0..12 {
-        lines.push((p, "invoke", "write", json!(p)));
-    }
-    for p in 0..12 {
-        lines.push((p, "ok", "write", json!(p)));
-    }
-    lines.push((99, "invoke", "read", json!(null)));
-    lines.push((99, "ok", "read", json!(100)));
+    let lines = writes_then_read(12, 100);
     let tiny = CheckOptions {
         steps_max: 50,
         ..CheckOptions::default()
@@ -273,6 +279,22 @@ fn unknown_ops_and_exhausted_budgets_are_unknown() {
         word(&history(&lines), SpecKind::Register, &Default::default()),
         "invalid"
     );
+}
+
+#[test]
+fn the_memo_only_prunes() {
+    let no_memo = CheckOptions {
+        memo_bytes_max: 0,
+        ..CheckOptions::default()
+    };
+    let lines = writes_then_read(5, 100);
+    for opts in [&no_memo, &CheckOptions::default()] {
+        assert_eq!(word(&history(&lines), SpecKind::Register, opts), "invalid");
+    }
+    let lines = writes_then_read(5, 3);
+    for opts in [&no_memo, &CheckOptions::default()] {
+        assert_eq!(word(&history(&lines), SpecKind::Register, opts), "valid");
+    }
 }
 
 #[test]

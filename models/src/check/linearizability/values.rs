@@ -1,12 +1,16 @@
 //! Interned register values: the search compares, hashes and copies `u32`
 //! ids instead of strings.
 //!
-//! Every value of a history (and every string an `append` builds during
-//! the search) gets one id; equal values get equal ids, so comparing ids
-//! is comparing values. A built string is stored as the pair it was built
-//! from, with the length and a polynomial hash of its text: finding
-//! whether an equal string exists takes a hash lookup, and only a match
-//! is confirmed by comparing texts. Appends are memoised by (state, suffix).
+//! Every value of a history gets one id; equal values get equal ids, so
+//! comparing ids is comparing values. A string an `append` builds during
+//! the search is stored as the pair it was built from, with the length and
+//! a polynomial hash of its text; if it equals a history value (found by a
+//! hash lookup, confirmed by comparing texts) it takes that value's id,
+//! else a new one. Two built strings of equal text reached by different
+//! appends ("a"+"bc", "ab"+"c") may so get different ids: that only costs
+//! the search's memo a missed match (it is sound either way), while every
+//! comparison with a value a client saw or wrote stays exact. Appends are memoised by (state,
+//! suffix) in a short list per state, walked without hashing.
 
 use super::cache::FastMap;
 use serde_json::Value;
@@ -78,12 +82,17 @@ pub(crate) struct Values {
     atoms: Vec<(Atom, Shape)>,
     /// Ids of the values that are not strings.
     scalars: FastMap<Atom, Val>,
-    /// The first id of a string (plain or built) by the shape of its text;
-    /// `next_same` chains the rare others of the same shape.
+    /// The first id of a history string by the shape of its text;
+    /// `next_same` chains the rare others of the same shape. Built strings
+    /// are not listed: the table stays small (it is probed per append).
     strings: FastMap<(u64, u64), Val>,
     /// For each atom, the next string of the same shape, if any.
     next_same: Vec<Option<Val>>,
-    appends: FastMap<(Val, Val), Val>,
+    /// For each atom, its latest memoised append (index + 1 into
+    /// `appends`, 0 for none): a short list per value, walked without hashing.
+    appends_head: Vec<u32>,
+    /// Memoised appends: (suffix, result, the same value's previous entry).
+    appends: Vec<(Val, Val, u32)>,
 }
 
 impl Default for Values {
@@ -93,7 +102,8 @@ impl Default for Values {
             scalars: FastMap::default(),
             strings: FastMap::default(),
             next_same: Vec::new(),
-            appends: FastMap::default(),
+            appends_head: Vec::new(),
+            appends: Vec::new(),
         };
         let null = values.scalar(Atom::Null);
         assert_eq!(null, Val::NULL, "null is the first value");
@@ -107,6 +117,7 @@ impl Values {
         let id = Val(u32::try_from(self.atoms.len()).expect("fewer than 2^32 distinct values"));
         self.atoms.push((atom, shape));
         self.next_same.push(None);
+        self.appends_head.push(0);
         id
     }
 
@@ -121,22 +132,29 @@ impl Values {
         id
     }
 
-    /// The id of the string whose text is `text()`, of `shape`; `make`
-    /// builds the atom if it is new.
-    fn string(&mut self, shape: Shape, text: impl Fn(&Values) -> String, make: Atom) -> Val {
+    /// The id of the history string whose text is `text()`, of `shape`, if any.
+    fn find_string(&self, shape: Shape, text: impl Fn(&Values) -> String) -> Option<Val> {
+        let first = self.strings.get(&(shape.len, shape.hash)).copied()?;
+        let wanted = text(self);
+        let mut at = Some(first);
+        while let Some(id) = at {
+            if self.text(id) == wanted {
+                return Some(id);
+            }
+            at = self.next_same[id.0 as usize];
+        }
+        None
+    }
+
+    /// The id of the history string `text`, added if new.
+    fn string(&mut self, text: &str) -> Val {
+        let shape = Shape::of(text);
+        if let Some(id) = self.find_string(shape, |_| text.to_string()) {
+            return id;
+        }
         let key = (shape.len, shape.hash);
         let first = self.strings.get(&key).copied();
-        if let Some(first) = first {
-            let wanted = text(self);
-            let mut at = Some(first);
-            while let Some(id) = at {
-                if self.text(id) == wanted {
-                    return id;
-                }
-                at = self.next_same[id.0 as usize];
-            }
-        }
-        let id = self.push(make, shape);
+        let id = self.push(Atom::Str(Rc::from(text)), shape);
         self.next_same[id.0 as usize] = first;
         self.strings.insert(key, id);
         id
@@ -144,16 +162,15 @@ impl Values {
 
     /// The id of a JSON value.
     pub(crate) fn json(&mut self, value: &Value) -> Val {
+        // A history value made after a built string of equal text would
+        // not share its id (built strings are not listed).
+        assert!(
+            self.appends.is_empty(),
+            "history values come before appends"
+        );
         match value {
             Value::Null => Val::NULL,
-            Value::String(s) => {
-                let owned = s.clone();
-                self.string(
-                    Shape::of(s),
-                    move |_| owned.clone(),
-                    Atom::Str(Rc::from(s.as_str())),
-                )
-            }
+            Value::String(s) => self.string(s),
             Value::Number(n) => self.scalar(
                 n.as_i64()
                     .map_or_else(|| Atom::Other(Rc::from(n.to_string())), Atom::Int),
@@ -164,12 +181,21 @@ impl Values {
 
     /// `a` with `b` appended, as strings (null is the empty string).
     pub(crate) fn append(&mut self, a: Val, b: Val) -> Val {
-        if let Some(&id) = self.appends.get(&(a, b)) {
-            return id;
+        let mut at = self.appends_head[a.0 as usize];
+        while let Some(i) = at.checked_sub(1) {
+            let (suffix, result, previous) = self.appends[i as usize];
+            if suffix == b {
+                return result;
+            }
+            at = previous;
         }
         let shape = self.atoms[a.0 as usize].1.then(self.atoms[b.0 as usize].1);
-        let id = self.string(shape, |v| v.text(a) + &v.text(b), Atom::Cat(a, b));
-        self.appends.insert((a, b), id);
+        let id = self
+            .find_string(shape, |v| v.text(a) + &v.text(b))
+            .unwrap_or_else(|| self.push(Atom::Cat(a, b), shape));
+        let head = &mut self.appends_head[a.0 as usize];
+        self.appends.push((b, id, *head));
+        *head = u32::try_from(self.appends.len()).expect("fewer than 2^32 appends");
         id
     }
 
@@ -231,15 +257,19 @@ mod tests {
         let ab = values.json(&json!("ab"));
         let a = values.json(&json!("a"));
         let b = values.json(&json!("b"));
+        let c = values.json(&json!("c"));
+        let abc = values.json(&json!("abc"));
         assert_eq!(values.append(a, b), ab);
         assert_eq!(values.append(Val::NULL, a), a);
         assert_eq!(values.show(ab), "\"ab\"");
-        let c = values.json(&json!("c"));
-        let abc = values.append(ab, c);
+        assert_eq!(values.append(ab, c), abc);
         let bc = values.append(b, c);
         assert_eq!(values.append(a, bc), abc);
-        assert_eq!(values.json(&json!("abc")), abc);
-        assert_ne!(values.json(&json!("acb")), abc);
-        assert_eq!(values.show(abc), "\"abc\"");
+        let (ca, cab) = (values.append(c, a), values.append(c, ab));
+        let ca_b = values.append(ca, b);
+        assert_eq!(values.append(ca, b), ca_b, "appends are memoised");
+        assert_ne!(ca_b, abc);
+        assert_eq!(values.show(ca_b), values.show(cab));
+        assert_eq!(values.show(bc), "\"bc\"");
     }
 }

@@ -1,0 +1,103 @@
+//! Figure 5 of `faultline bench`: the linearizability checker's speed on
+//! the largest conformance histories (Porcupine's etcd logs and 50-client
+//! key-value histories) and on the history of a quorum run of about 10,000
+//! ops (`scenarios/quorum/bench.toml`). Only the check is timed: parsing
+//! the files and running the scenario are not.
+
+use super::wall::timed;
+use super::{row, Row};
+use crate::registry::Registry;
+use crate::scenario::Source;
+use faultline_models::check::linearizability::{check_history, convert, CheckOptions, SpecKind};
+use faultline_models::history::{Entry, History, OpType};
+use faultline_models::Verdict;
+use std::path::Path;
+
+/// The scenario whose history is checked: 40 clients, 10 keys, 3 s.
+const QUORUM_BENCH: &str = "scenarios/quorum/bench.toml";
+
+/// The conformance histories timed, with the semantics their project uses.
+fn cases() -> [(&'static str, SpecKind, CheckOptions); 4] {
+    [
+        (
+            "porcupine/jepsen/etcd_002.log",
+            SpecKind::CasRegister,
+            CheckOptions::porcupine_etcd(),
+        ),
+        (
+            "porcupine/jepsen/etcd_007.log",
+            SpecKind::CasRegister,
+            CheckOptions::porcupine_etcd(),
+        ),
+        (
+            "porcupine/kv/c50-ok.txt",
+            SpecKind::Kv,
+            CheckOptions::porcupine_kv(),
+        ),
+        (
+            "porcupine/kv/c50-bad.txt",
+            SpecKind::Kv,
+            CheckOptions::porcupine_kv(),
+        ),
+    ]
+}
+
+/// 5: the checker on the conformance histories found under `conformance`
+/// (missing ones are skipped) and on a quorum run's history.
+pub fn checker_speed(registry: &Registry, conformance: &Path) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (file, kind, opts) in cases() {
+        let Ok(text) = std::fs::read_to_string(conformance.join(file)) else {
+            continue;
+        };
+        let Ok(history) = convert::parse(&text, convert::Format::guess(file, &text)) else {
+            continue;
+        };
+        let lines = format!("{} lines", history.entries.len());
+        rows.push(timed_check(file, &lines, &history, kind, &opts));
+    }
+    if let Some(history) = quorum_history(registry) {
+        let ops = format!("{} ops", invokes(&history));
+        let opts = CheckOptions::default();
+        rows.push(timed_check(
+            QUORUM_BENCH,
+            &ops,
+            &history,
+            SpecKind::Kv,
+            &opts,
+        ));
+    }
+    rows
+}
+
+/// One timed check of `history`, named by `what` and its `size`.
+fn timed_check(
+    what: &str,
+    size: &str,
+    history: &History,
+    kind: SpecKind,
+    opts: &CheckOptions,
+) -> Row {
+    let (secs, verdict): (f64, Verdict) = timed(|| check_history(history, kind, opts));
+    let name = format!("linearizability {what} ({}, {size})", verdict.word());
+    let mut r = row("checker", name, secs * 1000.0, "ms");
+    r.target = "< 100 ms".into();
+    r.met = Some(secs < 0.1);
+    r
+}
+
+/// The history of seed 1 of [`QUORUM_BENCH`], if the file is there.
+fn quorum_history(registry: &Registry) -> Option<History> {
+    let source = Source::read(Path::new(QUORUM_BENCH)).ok()?;
+    let scenario = registry.load_source(source).ok()?;
+    Some(scenario.run(1).history)
+}
+
+/// The number of ops (invocations) in `history`.
+fn invokes(history: &History) -> usize {
+    history
+        .entries
+        .iter()
+        .filter(|e| matches!(e, Entry::Op(op) if op.kind == OpType::Invoke))
+        .count()
+}
