@@ -8,27 +8,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn faultline(args: &[&str], out: &Path) -> String {
-    let o = support::faultline()
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(
-        o.status.code().unwrap() <= 2,
-        "{args:?}: {stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    stdout
-}
+use support::{faultline_out as faultline, fresh_dir as tmp};
 
 /// A buggy raft run (a violation, so the flow diagram has something to show).
 const SCENARIO: &str = "scenarios/raft/forget-vote.toml";
@@ -106,6 +86,30 @@ fn a_run_writes_identical_documented_files_and_real_plots() {
         );
     }
     check_csvs(&fa);
+    check_index(&fa);
+}
+
+/// index.html shows the summary's verdict and trace hash, every plot and
+/// links every data file.
+fn check_index(f: &BTreeMap<String, Vec<u8>>) {
+    let summary: serde_json::Value = serde_json::from_slice(&f["summary.json"]).unwrap();
+    let html = String::from_utf8(f["index.html"].clone()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+    assert!(html.contains(summary["trace_hash"].as_str().unwrap()));
+    assert!(html.contains(&format!(
+        "{} (exit code",
+        summary["verdict"].as_str().unwrap()
+    )));
+    for name in f.keys().filter(|n| n.ends_with(".png")) {
+        assert!(html.contains(&format!("<img src=\"{name}\"")), "{name}");
+    }
+    for name in summary["files"].as_array().unwrap() {
+        assert!(html.contains(&format!("<a href=\"{}\">", name.as_str().unwrap())));
+    }
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external resources"
+    );
 }
 
 fn check_csvs(f: &BTreeMap<String, Vec<u8>>) {

@@ -204,7 +204,7 @@ fn every_scenario_meets_its_expectation_at_its_seed() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 9, "{files:?}");
+    assert_eq!(files.len(), 10, "{files:?}");
     for file in files {
         let sc = Registry::builtin().load(&file).expect("valid");
         let o = sc.run(sc.default_seed());

@@ -25,6 +25,8 @@ pub trait LoadedScenario: Send + Sync {
     fn default_seed(&self) -> u64;
     /// The verdict a regression file expects, if it says.
     fn expect(&self) -> Option<&str>;
+    /// The scenario's `description`, if it has one.
+    fn description(&self) -> Option<&str>;
     /// Runs one seed.
     fn run(&self, seed: u64) -> RunOutcome;
     /// Runs one seed with options (e.g. keeping the per-event trail, or
@@ -52,6 +54,9 @@ impl<M: Model> LoadedScenario for Scenario<M> {
     }
     fn expect(&self) -> Option<&str> {
         self.file.check.expect.as_deref()
+    }
+    fn description(&self) -> Option<&str> {
+        self.file.description.as_deref()
     }
     fn run(&self, seed: u64) -> RunOutcome {
         run(self, seed)

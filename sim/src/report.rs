@@ -4,7 +4,8 @@
 //! `faults.toml` (the applied fault timeline as an explicit schedule) and
 //! `metrics.csv`, and the raw series `ops.csv` (one row per op) and
 //! `buckets.csv` (one row per time bucket, [`tables`]); the plots are
-//! [`crate::plot`]'s. `reports/README.md` documents every file and column.
+//! [`crate::plot`]'s; `index.html` ([`index`], built with [`html`]) shows
+//! them all on one page. `reports/README.md` documents every file and column.
 
 use crate::error::Error;
 use crate::fault::AppliedFault;
@@ -17,6 +18,8 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod html;
+pub mod index;
 pub mod tables;
 
 /// The command that reproduces a run.
@@ -118,6 +121,21 @@ pub fn write_run(o: &RunOutcome, path: &Path, out: &Path) -> Result<PathBuf, Err
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
     write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())?;
     Ok(dir)
+}
+
+/// Writes the run folder's `index.html`: the summary, `plots` (as
+/// [`crate::plot::write_run`] returned them) and links to every file.
+pub fn write_run_index(
+    o: &RunOutcome,
+    path: &Path,
+    description: Option<&str>,
+    dir: &Path,
+    plots: &[PathBuf],
+) -> Result<PathBuf, Error> {
+    let mut files: Vec<PathBuf> = RUN_FILES.iter().map(|f| dir.join(f)).collect();
+    files.extend(plots.iter().cloned());
+    let html = index::run_page(&summary_json(o, path), description, &files);
+    index::write(dir, &html)
 }
 
 fn metrics_csv(metrics: &[Metric]) -> Result<Vec<u8>, Error> {

@@ -113,3 +113,28 @@ pub fn assert_found(path: &str, checker: &str, seeds: u64) -> u64 {
     );
     o.seed
 }
+
+/// A fresh (removed if present) directory `name` under cargo's test tmp dir.
+pub fn fresh_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs `faultline ARGS --out OUT`, asserts it judged (exit code 0..=2:
+/// no input or I/O error) and returns its stdout.
+pub fn faultline_out(args: &[&str], out: &std::path::Path) -> String {
+    let o = faultline()
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.code().unwrap() <= 2,
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout
+}

@@ -1,5 +1,7 @@
 //! `faultline compare`: scenarios × a matrix of values × seeds, side by side.
 
+use crate::compare::expect::{exit_code, Expectation};
+use crate::compare::index::page;
 use crate::compare::matrix::{cli_axis, compare_spec, configs, file_axes, Axis, Config};
 use crate::compare::output::{write, Comparison};
 use crate::compare::{run_jobs, Row};
@@ -77,7 +79,9 @@ fn stem(file: &std::path::Path) -> String {
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
-/// Runs the comparison, writes its folder, prints one line per configuration.
+/// Runs the comparison, writes its folder, prints one line per
+/// configuration and every configuration that missed its expectation;
+/// returns the exit code ([`crate::compare::expect`]).
 pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
     crate::logging::init("warn");
     let planned = plan(registry, &args)?;
@@ -98,12 +102,7 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         planned.into_iter().map(|(c, s, _)| (c, s)).unzip();
     let rows = run_jobs(&scenarios, &jobs, threads.max(1));
     let names: Vec<String> = scenarios.iter().map(|s| s.name().to_string()).collect();
-    let mut axes: Vec<String> = Vec::new();
-    for (axis, _) in configs.iter().flat_map(|c| &c.settings) {
-        if !axes.contains(axis) {
-            axes.push(axis.clone());
-        }
-    }
+    let axes = axis_names(&configs);
     let name = args.name.clone().unwrap_or_else(|| names[0].clone());
     let comparison = Comparison {
         name: &name,
@@ -112,11 +111,90 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         axes: &axes,
         rows: &rows,
     };
+    let expectations = judge(&scenarios, &rows);
     let dir = args.out.join("compare").join(&name);
-    write(&comparison, &dir)?;
+    let files = write(&comparison, &dir)?;
+    let description = (args.files.len() == 1)
+        .then(|| scenarios[0].description())
+        .flatten();
+    let html = page(
+        &comparison,
+        description,
+        &repro(&args, None),
+        &expectations,
+        &files,
+    );
+    crate::report::index::write(&dir, &html)?;
     print_table(&configs, &rows);
+    print_misses(&args, &configs, &rows, &expectations);
     println!("report: {}", dir.display());
-    Ok(0)
+    Ok(exit_code(&expectations))
+}
+
+/// Every axis name, in order of first appearance.
+fn axis_names(configs: &[Config]) -> Vec<String> {
+    let mut axes: Vec<String> = Vec::new();
+    for (axis, _) in configs.iter().flat_map(|c| &c.settings) {
+        if !axes.contains(axis) {
+            axes.push(axis.clone());
+        }
+    }
+    axes
+}
+
+/// Each configuration's expectation, judged on its rows.
+fn judge(scenarios: &[Box<dyn LoadedScenario>], rows: &[Row]) -> Vec<Expectation> {
+    scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.config == i).collect();
+            Expectation::of(s.expect(), &mine)
+        })
+        .collect()
+}
+
+/// The command that reruns this comparison (one seed of it, with `seed`).
+fn repro(args: &CompareArgs, seed: Option<u64>) -> String {
+    let mut cmd = "cargo run --release -- compare".to_string();
+    for f in &args.files {
+        cmd.push_str(&format!(" {}", f.display()));
+    }
+    for axis in &args.axes {
+        let points: Vec<&str> = axis.points.iter().map(|(l, _)| l.as_str()).collect();
+        cmd.push_str(&format!(
+            " --set {}={}",
+            axis.keys.join(","),
+            points.join(",")
+        ));
+    }
+    match (seed, args.seeds) {
+        (Some(s), _) => cmd.push_str(&format!(" --seeds {s}..={s}")),
+        (None, Some((a, b))) => cmd.push_str(&format!(" --seeds {a}..={b}")),
+        (None, None) => {}
+    }
+    if let Some(n) = &args.name {
+        cmd.push_str(&format!(" --name {n}"));
+    }
+    cmd
+}
+
+fn print_misses(args: &CompareArgs, configs: &[Config], rows: &[Row], all: &[Expectation]) {
+    for (i, e) in all.iter().enumerate().filter(|(_, e)| !e.met()) {
+        println!("FAILED {}: {}", configs[i].label, e.miss());
+        let failed: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .filter(|r| r.config == i)
+            .flat_map(|r| r.failed.iter().copied())
+            .collect();
+        if !failed.is_empty() {
+            let list: Vec<&str> = failed.into_iter().collect();
+            println!("  checks that said invalid: {}", list.join(", "));
+        }
+        if let Some(&seed) = e.off_seeds.first() {
+            println!("  repro: {}", repro(args, Some(seed)));
+        }
+    }
 }
 
 fn print_table(configs: &[Config], rows: &[Row]) {

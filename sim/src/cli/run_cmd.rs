@@ -32,8 +32,13 @@ pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Erro
     } else {
         Some(report::write_run(&outcome, &args.file, &args.out)?)
     };
+    let mut plots = Vec::new();
     if let Some(dir) = dir.as_deref().filter(|_| !args.no_plots) {
-        crate::plot::write_run(scenario.as_ref(), &outcome, dir, args.flow_ms)?;
+        plots = crate::plot::write_run(scenario.as_ref(), &outcome, dir, args.flow_ms)?;
+    }
+    if let Some(dir) = dir.as_deref() {
+        let description = scenario.description();
+        report::write_run_index(&outcome, &args.file, description, dir, &plots)?;
     }
     print::summary(&outcome, &args.file, dir.as_deref());
     Ok(outcome.exit_code())

@@ -1,12 +1,16 @@
 //! `faultline compare`: one or several scenarios across a matrix of values
 //! ([`matrix`]), each configuration over a range of seeds, run in parallel
 //! (one run per thread, runs independent); then one CSV with a row per
-//! (configuration, seed) and side-by-side plots ([`output`]).
+//! (configuration, seed) and side-by-side plots ([`output`]), an
+//! `index.html` ([`index`]), and whether every configuration behaved as its
+//! `[check] expect` says ([`expect`]: the exit code).
 //!
 //! Latency is merged across a configuration's seeds by adding HdrHistograms;
 //! a protocol's distribution metrics by pooling samples (as the Raft paper's
 //! Figure 16 pools the trials of each timeout range into one CDF).
 
+pub mod expect;
+pub mod index;
 pub mod matrix;
 pub mod output;
 
