@@ -2,7 +2,9 @@
 //!
 //! Peak RSS (`VmHWM`) only grows, so read in the bench process after the
 //! engine benchmark's million messages it would report that run's peak, not
-//! the part's. Each memory-sensitive part therefore runs as
+//! the part's; and the checker, allocation-heavy, ran ~30% slower on the
+//! heap the protocol runs left behind than in a fresh process (c50-ok:
+//! 101 ms against 78 ms); sweeps likewise. Such parts therefore run as
 //! `faultline bench --child PART...` in a fresh process, which prints its
 //! rows as JSON lines; the one `faultline bench` invocation still measures
 //! everything and prints one table.
@@ -40,17 +42,19 @@ pub fn spawn(part: &[&str]) -> Result<Vec<Row>, Error> {
         .collect()
 }
 
+fn count(text: &str) -> Result<u64, Error> {
+    text.parse()
+        .map_err(|_| Error::Usage(format!("--child: not a seed count: {text}")))
+}
+
 /// The child's side: runs `part` and prints its rows as JSON lines.
 pub fn run(registry: &Registry, part: &[String]) -> Result<i32, Error> {
     let parts: Vec<&str> = part.iter().map(String::as_str).collect();
     let rows = match parts.as_slice() {
-        ["memory", seeds] => {
-            let seeds = seeds
-                .parse()
-                .map_err(|_| Error::Usage(format!("--child memory: not a seed count: {seeds}")))?;
-            super::memory(registry, seeds)?
-        }
+        ["memory", seeds] => super::memory(registry, count(seeds)?)?,
         ["protocol", file] => super::protocol_run(registry, Path::new(file))?,
+        ["sweep", seeds] => super::sweep_scaling(registry, count(seeds)?)?,
+        ["checker", conformance] => super::checker_speed(registry, Path::new(conformance)),
         _ => return Err(Error::Usage(format!("--child: unknown part {part:?}"))),
     };
     for r in rows {

@@ -64,7 +64,7 @@ impl Default for Sizes {
     fn default() -> Self {
         Sizes {
             messages: 1_000_000,
-            sweep_seeds: 1_000,
+            sweep_seeds: 3_000,
             memory_seeds: 2_000,
         }
     }

@@ -40,10 +40,12 @@ pub fn run(
         rows.extend(bench::protocol_runs(&bundled())?);
     }
     if wanted("sweep") {
-        rows.extend(bench::sweep_scaling(registry, sizes.sweep_seeds)?);
+        let seeds = sizes.sweep_seeds.to_string();
+        rows.extend(bench::child::spawn(&["sweep", &seeds])?);
     }
     if wanted("checker") {
-        rows.extend(bench::checker_speed(registry, conformance));
+        let conformance = conformance.display().to_string();
+        rows.extend(bench::child::spawn(&["checker", &conformance])?);
     }
     if wanted("memory") {
         let seeds = sizes.memory_seeds.to_string();
