@@ -133,7 +133,7 @@ pub fn lock<M: Model>(shared: &Shared<M>) -> MutexGuard<'_, World<M>> {
 impl<M: Model> World<M> {
     /// True when every running node has handled everything handed to it.
     pub fn drained(&self) -> bool {
-        self.slots.iter().all(Slot::is_idle)
+        self.first_busy().is_none()
     }
 
     /// The lowest node with work it can do now.

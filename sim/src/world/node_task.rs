@@ -66,8 +66,14 @@ pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
         if w.slots[id].incarnation != incarnation {
             return Poll::Ready(());
         }
+        // Work handed to this node while it runs is served in the loop of
+        // `take_turns`; a wake meanwhile would only cost a spurious poll.
+        let mine = w.slots[id].waker.take();
         w.take_turns(id, &mut node);
-        w.slots[id].waker = Some(cx.waker().clone());
+        w.slots[id].waker = match mine {
+            Some(k) if k.will_wake(cx.waker()) => Some(k),
+            _ => Some(cx.waker().clone()),
+        };
         Poll::Pending
     })
     .await
@@ -76,9 +82,6 @@ pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
 impl<M: Model> World<M> {
     /// Node `id`'s share of the work while it is first in line (see `run`).
     fn take_turns(&mut self, id: NodeId, node: &mut M::Node) {
-        // Work handed to this node while it runs is served in the loop;
-        // a wake would only cost a spurious poll.
-        self.slots[id].waker = None;
         loop {
             match self.first_busy() {
                 Some(first) if first != id => {
