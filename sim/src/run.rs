@@ -246,6 +246,7 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         specs: sc.specs.clone(),
         servers: (0..n).filter(|&i| sc.specs[i].serves_clients).collect(),
         now_us: 0,
+        madsim_us: 0,
         heal_us,
         end_us,
         queue,

@@ -56,8 +56,8 @@ impl Checker for FencedWork {
     }
 }
 
-fn who(m: &Mark) -> &str {
-    m.leader.as_deref().unwrap_or("?")
+fn who<'a>(m: &Mark<'a>) -> &'a str {
+    m.leader.unwrap_or("?")
 }
 
 fn out_of_order(highest: &Mark, late: &Mark) -> Violation {

@@ -56,10 +56,10 @@ fn leader_changes(t: &Timeline) -> u64 {
     let mut previous: Option<&str> = None;
     let mut changes = 0;
     for m in &t.elected {
-        if previous != Some(m.node.as_str()) {
+        if previous != Some(m.node) {
             changes += 1;
         }
-        previous = Some(m.node.as_str());
+        previous = Some(m.node);
     }
     changes
 }

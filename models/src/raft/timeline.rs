@@ -7,39 +7,40 @@
 use crate::history::{Entry, EventEntry, History};
 use serde_json::Value;
 
-/// One parsed event.
+/// One parsed event; it borrows its names from the history (parsing runs
+/// once per checker per run, and cloning them was most of its cost).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mark {
+pub struct Mark<'a> {
     /// Index into `History::entries`.
     pub index: usize,
     /// Simulated time.
     pub time_us: u64,
     /// The node that recorded it.
-    pub node: String,
+    pub node: &'a str,
     /// Its term (or fencing token).
     pub term: u64,
     /// The leader it names (`leader_known`, `work_*`), if any.
-    pub leader: Option<String>,
+    pub leader: Option<&'a str>,
 }
 
 /// A history's raft events, by kind, each in history order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Timeline {
+pub struct Timeline<'a> {
     /// `election_started`.
-    pub started: Vec<Mark>,
+    pub started: Vec<Mark<'a>>,
     /// `became_leader`.
-    pub elected: Vec<Mark>,
+    pub elected: Vec<Mark<'a>>,
     /// `stepped_down`.
-    pub stepped_down: Vec<Mark>,
+    pub stepped_down: Vec<Mark<'a>>,
     /// `leader_known`.
-    pub known: Vec<Mark>,
+    pub known: Vec<Mark<'a>>,
     /// `work_accepted` (term = the write's token).
-    pub accepted: Vec<Mark>,
+    pub accepted: Vec<Mark<'a>>,
 }
 
-impl Timeline {
+impl<'a> Timeline<'a> {
     /// Parses `history`.
-    pub fn of(history: &History) -> Timeline {
+    pub fn of(history: &'a History) -> Timeline<'a> {
         let mut t = Timeline::default();
         for (index, entry) in history.entries.iter().enumerate() {
             let Entry::Event(ev) = entry else { continue };
@@ -57,18 +58,14 @@ impl Timeline {
     }
 }
 
-fn mark(index: usize, ev: &EventEntry) -> Option<Mark> {
+fn mark(index: usize, ev: &EventEntry) -> Option<Mark<'_>> {
     let term = ev.data.get("term").or_else(|| ev.data.get("token"));
     Some(Mark {
         index,
         time_us: ev.time_us,
-        node: ev.node.clone(),
+        node: &ev.node,
         term: term.and_then(Value::as_u64)?,
-        leader: ev
-            .data
-            .get("leader")
-            .and_then(Value::as_str)
-            .map(String::from),
+        leader: ev.data.get("leader").and_then(Value::as_str),
     })
 }
 

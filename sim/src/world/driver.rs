@@ -45,6 +45,7 @@ impl<M: Model> World<M> {
             return false;
         };
         self.advance_to(t);
+        self.sync_madsim_clock();
         self.dispatch(event)
     }
 
@@ -84,12 +85,20 @@ impl<M: Model> World<M> {
             "event at {t} us is in the past (now {} us)",
             self.now_us
         );
-        if t > self.now_us {
-            // Exact: madsim's sleep would round short waits up to 1 ms.
-            madsim::time::advance(Duration::from_micros(t - self.now_us));
-            self.now_us = t;
-        }
+        self.now_us = t;
         trace::set_context(t, usize::MAX);
+    }
+
+    /// Brings madsim's clock up to `now_us`. Only the driver's events (faults,
+    /// the heal, the end) call into madsim, and nothing reads its clock in
+    /// between, so events dispatched inline leave it behind: advancing it
+    /// per event was ~3% of a small raft run.
+    fn sync_madsim_clock(&mut self) {
+        if self.now_us > self.madsim_us {
+            // Exact: madsim's sleep would round short waits up to 1 ms.
+            madsim::time::advance(Duration::from_micros(self.now_us - self.madsim_us));
+            self.madsim_us = self.now_us;
+        }
     }
 
     /// Hands `item` to node `id` and wakes its task.

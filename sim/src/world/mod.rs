@@ -77,6 +77,9 @@ pub struct World<M: Model> {
     pub servers: Vec<NodeId>,
     /// True simulated time of the event being handled.
     pub now_us: u64,
+    /// Where madsim's clock was last brought up to `now_us` (see
+    /// `World::sync_madsim_clock`).
+    pub madsim_us: u64,
     /// When the safety phase ends.
     pub heal_us: u64,
     /// When the run ends.
