@@ -251,6 +251,7 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         end_us,
         queue,
         slots,
+        busy: world::BusySet::new(n),
         net: sc.net.clone(),
         partitions: Partitions::new(n),
         extra_loss: 0.0,
@@ -274,6 +275,7 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         out: Vec::new(),
         recorder: None,
     };
+    (0..n).for_each(|id| w.refresh_busy(id));
     w.start_clients();
     w
 }

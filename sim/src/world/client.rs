@@ -128,6 +128,7 @@ impl<M: Model> World<M> {
     pub fn client_request(&mut self, req: RequestId, node: NodeId, op: M::Op) {
         if self.slots[node].alive {
             self.slots[node].mailbox.push_back(Item::Client { req, op });
+            self.refresh_busy(node);
         }
     }
 

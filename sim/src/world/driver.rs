@@ -104,6 +104,7 @@ impl<M: Model> World<M> {
     /// Hands `item` to node `id` and wakes its task.
     pub fn enqueue(&mut self, id: NodeId, item: Item<M>) {
         self.slots[id].mailbox.push_back(item);
+        self.refresh_busy(id);
         self.slots[id].wake();
     }
 

@@ -130,6 +130,7 @@ impl<M: Model> World<M> {
                     .collect();
                 for &i in &nodes {
                     self.slots[i].paused = true;
+                    self.refresh_busy(i);
                     madsim::runtime::Handle::current().pause(self.madsim_ids[i]);
                 }
                 applied.nodes = self.names_of(&nodes);
@@ -208,6 +209,7 @@ impl<M: Model> World<M> {
                         continue;
                     }
                     self.slots[i].paused = false;
+                    self.refresh_busy(i);
                     madsim::runtime::Handle::current().resume(self.madsim_ids[i]);
                     self.slots[i].wake();
                 }
@@ -228,11 +230,13 @@ impl<M: Model> World<M> {
 
     fn crash(&mut self, id: NodeId, lose_unsynced: bool) {
         self.slots[id].crash(lose_unsynced);
+        self.refresh_busy(id);
         madsim::runtime::Handle::current().kill(self.madsim_ids[id]);
     }
 
     fn restart(&mut self, id: NodeId) {
         self.slots[id].restart();
+        self.refresh_busy(id);
         madsim::runtime::Handle::current().restart(self.madsim_ids[id]);
     }
 

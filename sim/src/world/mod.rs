@@ -8,6 +8,7 @@
 //! rounds up to 1 ms, so it is not used), dispatches it, and waits until
 //! every running node has drained its mailbox before moving on.
 
+mod busy;
 pub mod client;
 pub mod driver;
 pub mod event;
@@ -21,6 +22,7 @@ pub use slot::{Item, Slot};
 use crate::fault::{AppliedFault, PlannedFault};
 use crate::net::{NetConfig, Partitions};
 use crate::trace::TraceHash;
+pub use busy::BusySet;
 use client::Clients;
 use event::EventQueue;
 use faultline_models::node::Command;
@@ -88,6 +90,8 @@ pub struct World<M: Model> {
     pub queue: EventQueue<M>,
     /// Per-node state the engine keeps.
     pub slots: Vec<Slot<M>>,
+    /// The nodes whose slot is not idle (kept by `refresh_busy`).
+    pub busy: BusySet,
     /// Link settings.
     pub net: NetConfig,
     /// Blocked links.
@@ -141,7 +145,19 @@ impl<M: Model> World<M> {
 
     /// The lowest node with work it can do now.
     pub fn first_busy(&self) -> Option<NodeId> {
-        self.slots.iter().position(|s| !s.is_idle())
+        let first = self.busy.first();
+        debug_assert_eq!(
+            first,
+            self.slots.iter().position(|s| !s.is_idle()),
+            "the busy set is out of step with the slots"
+        );
+        first
+    }
+
+    /// Updates the busy set after node `id`'s slot changed: every change to
+    /// a mailbox or to alive, paused or starting is followed by this call.
+    pub fn refresh_busy(&mut self, id: NodeId) {
+        self.busy.set(id, !self.slots[id].is_idle());
     }
 
     /// Node `id`'s clock reading now.

@@ -111,6 +111,7 @@ impl<M: Model> World<M> {
         tracing::debug!("start");
         self.with_ctx(id, |ctx| node.on_start(ctx));
         self.slots[id].starting = false;
+        self.refresh_busy(id);
     }
 
     fn serve(&mut self, id: NodeId, node: &mut M::Node) {
@@ -118,6 +119,7 @@ impl<M: Model> World<M> {
             trace::set_context(self.now_us, id);
             self.handle(id, node, item);
         }
+        self.refresh_busy(id);
     }
 
     fn handle(&mut self, id: NodeId, node: &mut M::Node, item: Item<M>) {
