@@ -111,7 +111,7 @@ fn recovered_us(
         let first = t
             .known
             .iter()
-            .find(|k| &k.node == s && k.term > term && k.index > after)?;
+            .find(|k| k.node == s.as_str() && k.term > term && k.index > after)?;
         done_us = done_us.max(first.time_us);
     }
     Some(done_us)

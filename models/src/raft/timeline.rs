@@ -129,7 +129,7 @@ mod tests {
         ev(&mut h, 7, "n2", "election_started", json!({"bad": 1}));
         let t = Timeline::of(&h);
         assert_eq!(t.elected.len(), 1);
-        assert_eq!(t.known[0].leader.as_deref(), Some("n1"));
+        assert_eq!(t.known[0].leader, Some("n1"));
         assert_eq!((t.accepted[0].index, t.accepted[0].term), (2, 2));
         assert!(t.started.is_empty(), "an event without a term is skipped");
     }

@@ -5,6 +5,7 @@
 //! Results come back to the caller's thread over a channel, in batches, in
 //! completion order; the caller sorts them.
 
+use super::progress::wall_now;
 use super::row::SeedRow;
 use crate::determinism::{self, Nondeterminism};
 use crate::fault::AppliedFault;
@@ -105,7 +106,7 @@ impl Batch {
         Batch {
             tx,
             items: Vec::new(),
-            since: Instant::now(),
+            since: wall_now(),
         }
     }
 
@@ -119,7 +120,7 @@ impl Batch {
     }
 
     fn flush(&mut self) -> bool {
-        self.since = Instant::now();
+        self.since = wall_now();
         if self.items.is_empty() {
             return true;
         }

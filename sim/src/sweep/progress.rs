@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 /// Seconds between plain progress lines.
 pub const LINE_EVERY_S: u64 = 10;
 
-/// The wall clock, for progress and `--time-limit` only (see the module doc).
+/// The wall clock, for progress, `--time-limit` and result batching only
+/// (see the module doc): none of them reaches a run.
 #[allow(clippy::disallowed_methods)]
 pub fn wall_now() -> Instant {
     Instant::now()
