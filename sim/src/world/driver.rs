@@ -2,6 +2,7 @@
 
 use super::event::Event;
 use super::recorder::MessageFate;
+use super::timers::Due;
 use super::{lock, Item, Shared, World};
 use crate::trace;
 use faultline_models::{Model, NodeId};
@@ -112,13 +113,14 @@ impl<M: Model> World<M> {
     fn dispatch(&mut self, event: Event<M>) -> bool {
         match event {
             Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
-            Event::Timer {
-                node,
-                timer,
-                generation,
-            } => {
-                if self.slots[node].timers.get(&timer) == Some(&generation) {
-                    self.enqueue(node, Item::Timer { timer, generation });
+            Event::Timer { node, timer, seq } => {
+                match self.slots[node].timers.due(timer, (self.now_us, seq)) {
+                    Due::Fire(generation) => self.enqueue(node, Item::Timer { timer, generation }),
+                    Due::Requeue((at, seq)) => {
+                        self.queue
+                            .push_keyed(at, seq, Event::Timer { node, timer, seq })
+                    }
+                    Due::Nothing => {}
                 }
             }
             Event::Request { req, node, op } => {

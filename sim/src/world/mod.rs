@@ -16,6 +16,7 @@ pub mod faults;
 pub mod node_task;
 pub mod recorder;
 mod slot;
+pub mod timers;
 
 pub use slot::{Item, Slot};
 

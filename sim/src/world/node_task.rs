@@ -2,6 +2,7 @@
 
 use super::event::Event;
 use super::recorder::MessageFate;
+use super::timers::Armed;
 use super::{lock, Item, Msg, WeakShared, World};
 use crate::net::Fate;
 use crate::trace;
@@ -132,10 +133,10 @@ impl<M: Model> World<M> {
                 self.with_ctx(id, |ctx| node.on_msg(ctx, from, msg));
             }
             Item::Timer { timer, generation } => {
-                if self.slots[id].timers.get(&timer) != Some(&generation) {
+                if !self.slots[id].timers.is_armed(timer, generation) {
                     return;
                 }
-                self.slots[id].timers.remove(&timer);
+                self.slots[id].timers.disarm(timer);
                 self.stats.timers += 1;
                 self.trace.record(self.now_us, tag::TIMER, &(id, timer));
                 tracing::trace!(timer, "timer");
@@ -166,9 +167,7 @@ impl<M: Model> World<M> {
         match command {
             Command::Send { to, msg } => self.send(id, to, msg),
             Command::SetTimer { timer, after_us } => self.set_timer(id, timer, after_us),
-            Command::CancelTimer { timer } => {
-                self.slots[id].timers.remove(&timer);
-            }
+            Command::CancelTimer { timer } => self.slots[id].timers.disarm(timer),
             Command::Persist { key, value, sync } => {
                 self.trace
                     .record(self.now_us, tag::PERSIST, &(id, key.as_str(), sync));
@@ -247,16 +246,20 @@ impl<M: Model> World<M> {
         let slot = &mut self.slots[id];
         slot.timer_generation += 1;
         let generation = slot.timer_generation;
-        slot.timers.insert(timer, generation);
         let at = self.now_us + slot.clock.true_duration_us(after_us);
-        self.queue.push(
-            at,
-            Event::Timer {
+        let seq = self.queue.next_seq();
+        let armed = Armed {
+            generation,
+            key: (at, seq),
+        };
+        if slot.timers.arm(timer, armed) {
+            let event = Event::Timer {
                 node: id,
                 timer,
-                generation,
-            },
-        );
+                seq,
+            };
+            self.queue.push_keyed(at, seq, event);
+        }
     }
 
     fn record_event(&mut self, id: NodeId, name: &'static str, data: serde_json::Value) {

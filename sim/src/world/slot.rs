@@ -1,10 +1,11 @@
 //! What the engine keeps per node: mailbox, timers, storage, clock, RNG.
 
+use super::timers::Timers;
 use super::Msg;
 use crate::clock::NodeClock;
 use faultline_models::{Model, NodeId, RequestId, Storage, TimerId};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::task::Waker;
 
 /// Work handed to a node task.
@@ -53,8 +54,8 @@ pub struct Slot<M: Model> {
     pub starting: bool,
     /// Bumped at every crash and restart.
     pub incarnation: u64,
-    /// Armed timers and their generation.
-    pub timers: BTreeMap<TimerId, u64>,
+    /// Armed timers.
+    pub timers: Timers,
     /// Last timer generation handed out.
     pub timer_generation: u64,
     /// The role the node last announced.
@@ -74,7 +75,7 @@ impl<M: Model> Slot<M> {
             paused: false,
             starting: true,
             incarnation: 0,
-            timers: BTreeMap::new(),
+            timers: Timers::default(),
             timer_generation: 0,
             role: None,
         }
