@@ -172,7 +172,9 @@ fn set_keys(
     for (key, value) in keys.iter().zip(values) {
         let mut item = doc.as_item_mut();
         for part in key.split('.') {
-            if part.is_empty() || item.is_value() {
+            // Inline tables count as tables: `network.latency.max_ms`
+            // reaches into `latency = { dist = "uniform", ... }`.
+            if part.is_empty() || (item.is_value() && !item.is_inline_table()) {
                 return Err(src.error_at(None, format!("compare: cannot set {key:?}: expected a dotted path of tables ending in a key")));
             }
             if item.is_none() {
@@ -211,6 +213,19 @@ mod tests {
         assert!(c[3].source.text.contains("a = 3"), "{}", c[3].source.text);
         assert!(c[3].source.text.contains("b = 4"));
         assert!(c[3].source.text.contains("variant = \"buggy\""));
+    }
+
+    #[test]
+    fn keys_inside_inline_tables_are_set_in_place() {
+        let s = src("[network]\nlatency = { dist = \"uniform\", min_ms = 1, max_ms = 10 }\n");
+        let axes = vec![cli_axis("network.latency.max_ms=5,20").unwrap()];
+        let c = configs(&s, &axes, None).unwrap();
+        assert_eq!(c.len(), 2);
+        let text = &c[1].source.text;
+        assert!(text.contains("max_ms = 20"), "{text}");
+        assert!(text.contains("dist = \"uniform\""), "{text}");
+        let e = set_keys(&s, &s.text, &["network.latency.dist.x".into()], &[1.into()]);
+        assert!(e.unwrap_err().to_string().contains("cannot set"));
     }
 
     #[test]
