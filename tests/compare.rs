@@ -118,6 +118,29 @@ fn cooperative_termination_shortens_2pc_blocking() {
     assert!(index_html(&dir).contains("compare-blocking_ms-cdf.png"));
 }
 
+#[test]
+fn short_raft_election_timeouts_split_more_votes_and_the_counts_are_drawn() {
+    let (dir, by) = bundled(
+        "scenarios/raft/election-timeout-scale.toml",
+        "raft-election-timeout-scale",
+    );
+    let split = |c: &str| median(by[c].iter().map(|r| num(r, "split_votes")).collect());
+    assert!(
+        split("12-24") > 10.0 * split("150-300").max(1.0),
+        "split votes (median over seeds): 12-24 ms {}, 150-300 ms {}",
+        split("12-24"),
+        split("150-300")
+    );
+    for name in ["split_votes", "terms", "leader_changes"] {
+        let png = dir.join(format!("compare-{name}-bars.png"));
+        assert!(
+            std::fs::metadata(&png).is_ok_and(|m| m.len() > 1000),
+            "{png:?}"
+        );
+        assert!(index_html(&dir).contains(&format!("compare-{name}-bars.png")));
+    }
+}
+
 /// A short ping scenario with the given `[compare]` table appended.
 fn ping_file(dir: &Path, compare_table: &str) -> String {
     let text = std::fs::read_to_string(concat!(

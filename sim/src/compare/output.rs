@@ -1,8 +1,8 @@
 //! A comparison's files: `compare.csv` (one row per configuration × seed)
 //! and the side-by-side plots: latency CDFs overlaid, each distribution
-//! metric's CDFs overlaid, throughput and availability bars (median, with
-//! min..max across seeds) and the invariant-violation rate per
-//! configuration. Columns are documented in `reports/README.md`.
+//! metric's CDFs overlaid, throughput, availability and count-metric bars
+//! (median, with min..max across seeds) and the invariant-violation rate
+//! per configuration. Columns are documented in `reports/README.md`.
 
 use super::matrix::Config;
 use super::Row;
@@ -156,6 +156,9 @@ pub fn write(c: &Comparison<'_>, dir: &Path) -> Result<Vec<PathBuf>, Error> {
     for (stem, fig) in bars(c) {
         files.extend(save(&fig, dir, stem)?);
     }
+    for (name, fig) in count_bars(c) {
+        files.extend(save(&fig, dir, &format!("compare-{name}-bars"))?);
+    }
     Ok(files)
 }
 
@@ -187,16 +190,7 @@ fn latency_cdf(c: &Comparison<'_>) -> Cdf {
 
 fn metric_cdfs(c: &Comparison<'_>) -> Vec<(String, Cdf)> {
     let groups = by_config(c);
-    let mut names: Vec<(String, String)> = Vec::new();
-    for m in c.rows.iter().flat_map(|r| &r.metrics) {
-        if matches!(m.value, MetricValue::Distribution { .. })
-            && !names.iter().any(|(n, _)| *n == m.name)
-        {
-            names.push((m.name.clone(), m.description.clone()));
-        }
-    }
-    names.sort();
-    names
+    metric_names(c, |v| matches!(v, MetricValue::Distribution { .. }))
         .into_iter()
         .map(|(name, description)| {
             let series = groups
@@ -218,6 +212,18 @@ fn metric_cdfs(c: &Comparison<'_>) -> Vec<(String, Cdf)> {
         .collect()
 }
 
+/// (name, description) of every metric of a kind `pick` accepts, by name.
+fn metric_names(c: &Comparison<'_>, pick: fn(&MetricValue) -> bool) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = Vec::new();
+    for m in c.rows.iter().flat_map(|r| &r.metrics) {
+        if pick(&m.value) && !names.iter().any(|(n, _)| *n == m.name) {
+            names.push((m.name.clone(), m.description.clone()));
+        }
+    }
+    names.sort();
+    names
+}
+
 fn pooled(rows: &[&Row], metric: &str) -> Vec<f64> {
     let mut out = Vec::new();
     for m in rows
@@ -230,6 +236,40 @@ fn pooled(rows: &[&Row], metric: &str) -> Vec<f64> {
         }
     }
     out
+}
+
+/// One bar chart per count metric (e.g. raft's `split_votes`): per
+/// configuration, the median across seeds with a min..max whisker.
+fn count_bars(c: &Comparison<'_>) -> Vec<(String, Bars)> {
+    let groups = by_config(c);
+    metric_names(c, |v| matches!(v, MetricValue::Count { .. }))
+        .into_iter()
+        .map(|(name, description)| {
+            let bars = groups
+                .iter()
+                .zip(c.configs)
+                .map(|(rows, config)| Bar::of(&config.label, &counts(rows, &name)))
+                .collect();
+            let fig = Bars {
+                title: format!("{}: {name} per seed", c.name),
+                y_label: format!("{name}: {description}"),
+                bars,
+                y_max: None,
+            };
+            (name, fig)
+        })
+        .collect()
+}
+
+fn counts(rows: &[&Row], metric: &str) -> Vec<f64> {
+    rows.iter()
+        .flat_map(|r| &r.metrics)
+        .filter(|m| m.name == metric)
+        .filter_map(|m| match m.value {
+            MetricValue::Count { value } => Some(value as f64),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Per configuration, the fraction of its seeds whose verdict is invalid.
