@@ -99,3 +99,27 @@ fn seeds_run_back_to_back_on_one_thread_match_fresh_runs() {
         }
     }
 }
+
+/// The flow diagram's re-run keeps no history (a second copy of a long
+/// run's history doubled the report's peak memory) yet hashes every line:
+/// its trace hash is still the judged run's.
+#[test]
+fn an_unjudged_run_keeps_no_history_and_the_same_hash() {
+    use faultline_sim::registry::Registry;
+    use faultline_sim::run::RunOptions;
+    let registry = Registry::builtin();
+    let scenario = registry
+        .load(Path::new("scenarios/quorum/crash-no-fsync.toml"))
+        .unwrap();
+    let judged = scenario.run(3);
+    let opts = RunOptions {
+        unjudged: true,
+        record_messages: Some((0, judged.end_us)),
+        ..RunOptions::default()
+    };
+    let again = scenario.run_with(3, opts);
+    assert!(judged.history.entries.len() > 100 && !judged.checks.is_empty());
+    assert!(again.history.entries.is_empty() && again.checks.is_empty());
+    assert!(again.messages.is_some_and(|m| !m.records.is_empty()));
+    assert_eq!(again.trace_hash, judged.trace_hash);
+}

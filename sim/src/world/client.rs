@@ -196,7 +196,7 @@ impl<M: Model> World<M> {
         let line = serde_json::to_string(&entry).unwrap_or_default();
         self.trace_record(tag::OP, line.as_str());
         tracing::debug!(op = %line, "client");
-        self.history.push(Entry::Op(entry));
+        self.keep(Entry::Op(entry));
     }
 
     fn client_delay_us(&mut self) -> u64 {

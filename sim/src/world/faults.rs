@@ -79,7 +79,7 @@ impl<M: Model> World<M> {
             nodes: vec![],
             detail: Default::default(),
         };
-        self.history.push(Entry::Fault(entry));
+        self.keep(Entry::Fault(entry));
     }
 
     fn resolve(&mut self, target: &Target) -> Vec<NodeId> {
@@ -298,7 +298,7 @@ impl<M: Model> World<M> {
             nodes: f.nodes.clone(),
             detail,
         };
-        self.history.push(Entry::Fault(entry));
+        self.keep(Entry::Fault(entry));
     }
 }
 

@@ -109,6 +109,8 @@ pub struct World<M: Model> {
     pub clients: Clients<M>,
     /// What happened.
     pub history: History,
+    /// Whether lines go into `history` (see `RunOptions::unjudged`).
+    pub keep_history: bool,
     /// Fingerprint of what happened.
     pub trace: TraceHash,
     /// Faults.
@@ -159,6 +161,14 @@ impl<M: Model> World<M> {
     /// a mailbox or to alive, paused or starting is followed by this call.
     pub fn refresh_busy(&mut self, id: NodeId) {
         self.busy.set(id, !self.slots[id].is_idle());
+    }
+
+    /// Appends a history line, unless this run keeps none. Callers hash the
+    /// line into the trace first either way.
+    pub fn keep(&mut self, entry: faultline_models::Entry) {
+        if self.keep_history {
+            self.history.push(entry);
+        }
     }
 
     /// Node `id`'s clock reading now.

@@ -273,7 +273,7 @@ impl<M: Model> World<M> {
         self.trace
             .record(self.now_us, tag::EVENT, &(id, name, line.as_str()));
         tracing::debug!(event = name, data = %line, "event");
-        self.history.push(faultline_models::Entry::Event(entry));
+        self.keep(faultline_models::Entry::Event(entry));
     }
 
     /// Hashes anything into the trace (used by the driver and clients).
