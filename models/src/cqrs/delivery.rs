@@ -36,7 +36,7 @@ impl Checker for ExactlyOnceApply {
             match mark {
                 Mark::RebuildStarted(r) => last.retain(|k, _| k.0 != r.projector),
                 Mark::Applied(a) => {
-                    let key = (a.projector.as_str(), a.order);
+                    let key = (a.projector, a.order);
                     let (version, at) = last.get(&key).copied().unwrap_or((0, a.index));
                     if a.version != version + 1 && violations.len() < VIOLATIONS_MAX {
                         violations.push(violation(a, version, at));

@@ -77,9 +77,9 @@ fn lags(t: &Timeline) -> BTreeMap<String, Vec<(u64, f64)>> {
         let Some(&at) = appended_us.get(&a.position) else {
             continue;
         };
-        if seen.insert((a.projector.as_str(), a.position)) {
+        if seen.insert((a.projector, a.position)) {
             let ms = a.time_us.saturating_sub(at) as f64 / 1_000.0;
-            out.entry(a.projector.clone())
+            out.entry(a.projector.to_string())
                 .or_default()
                 .push((a.time_us, ms));
         }
@@ -169,10 +169,10 @@ fn misc(t: &Timeline, history: &History) -> Vec<Metric> {
     for mark in &t.marks {
         match mark {
             Mark::RebuildStarted(r) => {
-                started.insert((r.projector.as_str(), r.generation), r.time_us);
+                started.insert((r.projector, r.generation), r.time_us);
             }
             Mark::RebuildDone(r) => {
-                if let Some(t0) = started.get(&(r.projector.as_str(), r.generation)) {
+                if let Some(t0) = started.get(&(r.projector, r.generation)) {
                     rebuild_ms.push(r.time_us.saturating_sub(*t0) as f64 / 1_000.0);
                 }
             }

@@ -130,11 +130,11 @@ pub fn final_rows(t: &Timeline) -> BTreeMap<String, BTreeMap<String, (Value, usi
     for mark in &t.marks {
         match mark {
             Mark::RebuildStarted(r) => {
-                out.remove(&r.projector);
+                out.remove(r.projector);
             }
             Mark::Applied(a) => {
-                let rows = out.entry(a.projector.clone()).or_default();
-                for (k, v) in &a.rows {
+                let rows = out.entry(a.projector.to_string()).or_default();
+                for (k, v) in a.rows {
                     rows.insert(k.clone(), (v.clone(), a.index));
                 }
             }
