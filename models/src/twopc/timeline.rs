@@ -129,7 +129,7 @@ impl Timeline {
         let Some(Ok(txn)) = txn else {
             return;
         };
-        let node = ev.node.clone();
+        let node = || ev.node.clone();
         match ev.name.as_str() {
             "begun" => {
                 let names = field(ev, "participants").unwrap_or_default();
@@ -139,12 +139,12 @@ impl Timeline {
             "finished" => {
                 self.finished.insert(txn, at);
             }
-            "prepared" => self.prepared.push((at, node, txn)),
+            "prepared" => self.prepared.push((at, node(), txn)),
             "committed" | "aborted" | "forgotten" => {
                 let local = local(ev);
                 self.outcomes.push(Outcome {
                     at,
-                    node,
+                    node: node(),
                     txn,
                     local,
                 });
