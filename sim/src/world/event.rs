@@ -71,13 +71,13 @@ pub enum Event<M: Model> {
     End,
 }
 
-/// A bounded min-queue of events; ties break by insertion order.
+/// A bounded min-queue of events; ties break by sequence number, drawn at
+/// `push` (or earlier, with `next_seq`, for a timer queued later: see
+/// `world::timers`).
 ///
 /// The heap holds only small keys (time, sequence, slab index); events sit
-/// in a slab. Re-armed timers leave stale entries behind (lazy deletion),
-/// so the heap can hold hundreds of keys: moving 24-byte keys instead of
-/// whole events made `pop` three times cheaper in the ping benchmark.
-/// (Timers now re-arm without a new entry: see `world::timers`.)
+/// in a slab: moving 24-byte keys instead of whole events made `pop` three
+/// times cheaper in the ping benchmark.
 pub struct EventQueue<M: Model> {
     heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
     slab: Vec<Option<Event<M>>>,
