@@ -13,6 +13,7 @@ pub mod cqrs;
 pub mod history;
 pub mod metric;
 pub mod model;
+pub mod name;
 pub mod node;
 pub mod ping;
 pub mod quorum;
@@ -23,8 +24,12 @@ pub mod testkit;
 pub mod twopc;
 
 pub use check::{CheckContext, Checker, Property, Verdict, Violation};
-pub use history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};
+pub use history::{
+    Entry, Event, EventEntry, FaultChange, FaultEntry, FaultKind, History, HistoryView, NoEvent,
+    OpEntry, OpType, RawEvent, Val,
+};
 pub use metric::{Metric, MetricValue};
 pub use model::{Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+pub use name::Name;
 pub use node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
 pub use storage::Storage;

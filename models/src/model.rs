@@ -5,7 +5,7 @@
 //! reports. The bundled protocols use nothing more than this.
 
 use crate::check::{CheckContext, Checker};
-use crate::history::History;
+use crate::history::{Event, History};
 use crate::metric::Metric;
 use crate::node::{Node, NodeId};
 use crate::storage::Storage;
@@ -104,7 +104,9 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// The `[protocol.params]` table; unknown keys must be rejected.
     type Params: DeserializeOwned + Serialize + Default + Clone + Debug + Send + Sync;
     /// The node state machine (all roles).
-    type Node: Node<Op = Self::Op>;
+    type Node: Node<Op = Self::Op, Event = Self::Event>;
+    /// The protocol's events (its own enum; see [`crate::history::Event`]).
+    type Event: Event;
     /// A client operation.
     type Op: Clone + Debug + Serialize + Send + 'static;
 
@@ -130,9 +132,9 @@ pub trait Model: Sized + Send + Sync + 'static {
         servers[rng.gen_range(0..servers.len())]
     }
     /// The checkers to run on every history.
-    fn checkers(&self) -> Vec<Box<dyn Checker>>;
+    fn checkers(&self) -> Vec<Box<dyn Checker<Self::Event>>>;
     /// Protocol-specific metrics derived from the history.
-    fn metrics(&self, history: &History, ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Self::Event>, ctx: &CheckContext) -> Vec<Metric> {
         let _ = (history, ctx);
         Vec::new()
     }

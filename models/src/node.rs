@@ -6,6 +6,7 @@
 //! engine carries the commands out after the handler returns. A crash drops
 //! the node value; a restart builds it again from its [`Storage`] alone.
 
+use crate::history::{Event, RawEvent};
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -33,7 +34,7 @@ pub enum Outcome {
 
 /// What a handler asks the engine to do.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Command<M> {
+pub enum Command<M, E = RawEvent> {
     /// Send `msg` to node `to` over the simulated network.
     Send { to: NodeId, msg: M },
     /// Fire `timer` after `after_us` of this node's clock; re-arms if set.
@@ -53,13 +54,13 @@ pub enum Command<M> {
         value: Value,
     },
     /// Record a protocol event in the history for checkers and metrics.
-    Event { name: &'static str, data: Value },
+    Event(E),
     /// Announce the node's role (e.g. "leader"), used to aim faults.
     Role { role: &'static str },
 }
 
-/// Everything a handler may see and do.
-pub struct Ctx<'a, M> {
+/// Everything a handler may see and do; `E` is the protocol's event type.
+pub struct Ctx<'a, M, E = RawEvent> {
     /// This node.
     pub id: NodeId,
     /// Number of nodes in the cluster.
@@ -70,10 +71,10 @@ pub struct Ctx<'a, M> {
     pub rng: &'a mut ChaCha8Rng,
     /// The node's durable storage as of the start of this handler.
     pub storage: &'a Storage,
-    out: &'a mut Vec<Command<M>>,
+    out: &'a mut Vec<Command<M, E>>,
 }
 
-impl<'a, M> Ctx<'a, M> {
+impl<'a, M, E: Event> Ctx<'a, M, E> {
     /// Builds a context; used by the engine and by unit tests of nodes.
     pub fn new(
         id: NodeId,
@@ -81,7 +82,7 @@ impl<'a, M> Ctx<'a, M> {
         now_us: u64,
         rng: &'a mut ChaCha8Rng,
         storage: &'a Storage,
-        out: &'a mut Vec<Command<M>>,
+        out: &'a mut Vec<Command<M, E>>,
     ) -> Self {
         Ctx {
             id,
@@ -138,15 +139,24 @@ impl<'a, M> Ctx<'a, M> {
         });
     }
 
-    /// Records a protocol event named `name` with `data`.
-    pub fn event<T: Serialize>(&mut self, name: &'static str, data: &T) {
-        let data = serde_json::to_value(data).expect("events encode as JSON");
-        self.out.push(Command::Event { name, data });
+    /// Records protocol event `event` in the history.
+    pub fn event(&mut self, event: E) {
+        self.out.push(Command::Event(event));
     }
 
     /// Announces this node's role, so faults can target e.g. "the leader".
     pub fn set_role(&mut self, role: &'static str) {
         self.out.push(Command::Role { role });
+    }
+}
+
+impl<M> Ctx<'_, M, RawEvent> {
+    /// Records an untyped event named `name` with `data` (for protocols
+    /// that have no event enum of their own).
+    pub fn raw_event<T: Serialize>(&mut self, name: &'static str, data: &T) {
+        let data = serde_json::to_value(data).expect("events encode as JSON");
+        let name = crate::name::Name::from_static(name);
+        self.out.push(Command::Event(RawEvent { name, data }));
     }
 }
 
@@ -156,15 +166,22 @@ pub trait Node: Send + 'static {
     type Msg: Clone + Debug + Hash + Send + 'static;
     /// The client operations this node serves.
     type Op: Clone + Debug + Send + 'static;
+    /// The protocol's events ([`RawEvent`] for untyped ones).
+    type Event: Event;
 
     /// The node (re)starts; restore from `ctx.storage` and arm timers.
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg>);
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>);
     /// A message from `from` arrives.
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Self::Msg>, from: NodeId, msg: Self::Msg);
+    fn on_msg(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>, from: NodeId, msg: Self::Msg);
     /// `timer` fires.
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg>, timer: TimerId);
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Event>, timer: TimerId);
     /// A client asks for `op`; answer with `ctx.reply(req, ..)` now or later.
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Self::Msg>, req: RequestId, op: Self::Op) {
+    fn on_client(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Event>,
+        req: RequestId,
+        op: Self::Op,
+    ) {
         let _ = op;
         ctx.reply(req, Outcome::Fail, &"this node serves no clients");
     }

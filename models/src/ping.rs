@@ -9,7 +9,7 @@
 //! shown to catch a real violation.
 
 use crate::check::{CheckContext, Checker, Property, Verdict};
-use crate::history::{History, OpType};
+use crate::history::{History, NoEvent, OpType};
 use crate::model::{Model, ModelError, NodeSpec, OpInfo, VariantInfo};
 use crate::node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
@@ -106,6 +106,7 @@ impl Model for PingModel {
     type Params = Params;
     type Node = PingNode;
     type Op = Echo;
+    type Event = NoEvent;
 
     fn variants() -> &'static [VariantInfo] {
         VARIANTS
@@ -149,13 +150,13 @@ impl Model for PingModel {
             value: rng.gen_range(0..1_000_000),
         }
     }
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<NoEvent>>> {
         vec![Box::new(EchoIntegrity)]
     }
 }
 
 impl PingNode {
-    fn ping(&mut self, ctx: &mut Ctx<'_, Msg>, slot: TimerId) {
+    fn ping(&mut self, ctx: &mut Ctx<'_, Msg, NoEvent>, slot: TimerId) {
         if ctx.cluster_size < 2 {
             return;
         }
@@ -175,14 +176,15 @@ impl PingNode {
 impl Node for PingNode {
     type Msg = Msg;
     type Op = Echo;
+    type Event = NoEvent;
 
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg, NoEvent>) {
         for slot in 0..u64::from(self.params.outstanding) {
             self.ping(ctx, slot);
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg, NoEvent>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Ping { seq } => ctx.send(from, Msg::Pong { seq }),
             Msg::Pong { seq } => {
@@ -194,12 +196,12 @@ impl Node for PingNode {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, slot: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg, NoEvent>, slot: TimerId) {
         self.in_flight.retain(|_, s| *s != slot);
         self.ping(ctx, slot);
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Echo) {
+    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg, NoEvent>, req: RequestId, op: Echo) {
         let corrupt = self.corrupt && ctx.rng.gen_range(0..8) == 0;
         let value = if corrupt { op.value + 1 } else { op.value };
         ctx.reply(req, Outcome::Ok, &value);
@@ -209,7 +211,7 @@ impl Node for PingNode {
 /// Every `ok` echo returned the value its invoke sent.
 pub struct EchoIntegrity;
 
-impl Checker for EchoIntegrity {
+impl Checker<NoEvent> for EchoIntegrity {
     fn name(&self) -> &'static str {
         "echo-integrity"
     }
@@ -219,7 +221,7 @@ impl Checker for EchoIntegrity {
     fn describe(&self) -> &'static str {
         "every acknowledged echo returns the value that was sent"
     }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<NoEvent>, _ctx: &CheckContext) -> Verdict {
         let mut sent: BTreeMap<u64, (usize, u64)> = BTreeMap::new();
         for (i, e) in history.entries.iter().enumerate() {
             let crate::history::Entry::Op(op) = e else {

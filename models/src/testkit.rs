@@ -37,13 +37,16 @@
 //! client request (the request id is the process number).
 
 use crate::check::{CheckContext, Verdict};
-use crate::history::{Entry, EventEntry, FaultEntry, History, OpEntry, OpType};
+use crate::history::{
+    Entry, EventEntry, FaultChange, FaultEntry, FaultKind, History, OpEntry, OpType, Val,
+};
 use crate::model::Model;
+use crate::name::Name;
 use crate::node::{Command, Ctx, Node, NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
@@ -147,7 +150,7 @@ struct Slot<M: Model> {
 /// A client request that has not been answered yet.
 struct Pending {
     node: NodeId,
-    op: Map<String, Value>,
+    op: OpEntry,
 }
 
 /// A deterministic single-threaded cluster running `M`'s nodes.
@@ -164,7 +167,7 @@ pub struct Cluster<M: Model> {
     duplicate_pct: u32,
     blocked: BTreeSet<(NodeId, NodeId)>,
     pending: BTreeMap<RequestId, Pending>,
-    history: History,
+    history: History<M::Event>,
     heal_us: u64,
 }
 
@@ -207,6 +210,9 @@ impl<M: Model> Cluster<M> {
             history: History::default(),
             heal_us: 0,
         };
+        cluster.history.nodes = (cluster.slots.iter())
+            .map(|s| Name::intern(&s.name).expect("node names intern"))
+            .collect();
         for id in 0..cluster.slots.len() {
             cluster.boot(id);
         }
@@ -236,8 +242,15 @@ impl<M: Model> Cluster<M> {
         );
         self.slots[id].skew_us = skew_us;
         self.slots[id].drift_ppm = drift_ppm;
-        let detail = json!({ "skew_us": skew_us, "drift_ppm": drift_ppm });
-        self.fault("clock", &[id], detail);
+        let mut skew = FaultEntry::new(self.now_us, FaultChange::Start(FaultKind::Skew), vec![id]);
+        skew.amount = Some(skew_us as f64 / 1000.0);
+        self.history.push(Entry::Fault(Box::new(skew)));
+        if drift_ppm != 0 {
+            let mut drift =
+                FaultEntry::new(self.now_us, FaultChange::Start(FaultKind::Drift), vec![id]);
+            drift.amount = Some(drift_ppm as f64);
+            self.history.push(Entry::Fault(Box::new(drift)));
+        }
     }
 
     /// `id`'s own clock now.
@@ -290,37 +303,52 @@ impl<M: Model> Cluster<M> {
         for req in lost {
             self.complete(req, Outcome::Unknown, json!("node crashed"));
         }
-        self.fault("crash", &[id], Value::Null);
+        self.fault(FaultChange::Start(FaultKind::Crash), &[id]);
     }
 
     /// Restarts crashed node `id` from its storage and calls `on_start`.
     pub fn restart(&mut self, id: NodeId) {
         assert!(!self.is_up(id), "restart of {id}, which is up");
-        self.fault("restart", &[id], Value::Null);
+        self.fault(FaultChange::End(FaultKind::Crash), &[id]);
         self.boot(id);
     }
 
     /// Cuts every link between `a` and `b` (both ways) until [`Cluster::heal`].
     ///
-    /// The fault line's `nodes` lists side `a` (the side the caller isolates);
-    /// `detail` holds both sides.
+    /// The fault line lists the cut directed links, as the engine's does.
     pub fn partition(&mut self, a: &[NodeId], b: &[NodeId]) {
+        let mut pairs = Vec::new();
         for &x in a {
             for &y in b {
                 assert!(x != y, "node {x} on both sides of a partition");
                 self.blocked.insert((x, y));
                 self.blocked.insert((y, x));
+                pairs.extend([(x, y), (y, x)]);
             }
         }
-        let detail = json!({ "a": self.names_of(a), "b": self.names_of(b) });
-        self.fault("partition", a, detail);
+        let mut line = FaultEntry::new(
+            self.now_us,
+            FaultChange::Start(FaultKind::Partition),
+            vec![],
+        );
+        line.pairs = pairs;
+        self.history.push(Entry::Fault(Box::new(line)));
     }
 
     /// Makes the network whole again and marks the start of the liveness phase.
+    ///
+    /// Like the engine's heal, it first ends the partition (a
+    /// `partition-end` line naming the links restored), then writes `heal`.
     pub fn heal(&mut self) {
-        self.blocked.clear();
+        let restored: Vec<_> = std::mem::take(&mut self.blocked).into_iter().collect();
+        if !restored.is_empty() {
+            let end = FaultChange::End(FaultKind::Partition);
+            let mut line = FaultEntry::new(self.now_us, end, vec![]);
+            line.pairs = restored;
+            self.history.push(Entry::Fault(Box::new(line)));
+        }
         self.heal_us = self.now_us;
-        self.fault("heal", &[], Value::Null);
+        self.fault(FaultChange::Heal, &[]);
     }
 
     /// Pauses `id` (stop-the-world): its events wait until [`Cluster::resume`].
@@ -330,14 +358,14 @@ impl<M: Model> Cluster<M> {
             "pause of {id}: down or paused"
         );
         self.slots[id].paused = true;
-        self.fault("pause", &[id], Value::Null);
+        self.fault(FaultChange::Start(FaultKind::Pause), &[id]);
     }
 
     /// Resumes `id`: everything that waited happens now, in its original order.
     pub fn resume(&mut self, id: NodeId) {
         assert!(self.slots[id].paused, "resume of {id}, which is not paused");
         self.slots[id].paused = false;
-        self.fault("resume", &[id], Value::Null);
+        self.fault(FaultChange::End(FaultKind::Pause), &[id]);
         let parked = std::mem::take(&mut self.slots[id].parked);
         for event in parked {
             self.dispatch(event);
@@ -348,15 +376,9 @@ impl<M: Model> Cluster<M> {
     pub fn client(&mut self, node: NodeId, op: M::Op) -> RequestId {
         let req = self.next_req;
         self.next_req += 1;
-        let fields = op_fields(&op);
-        self.history.push(Entry::Op(OpEntry {
-            kind: OpType::Invoke,
-            process: req,
-            time_us: self.now_us,
-            node: Some(self.slots[node].name.clone()),
-            op: fields.clone(),
-        }));
-        self.pending.insert(req, Pending { node, op: fields });
+        let line = op_line(&op, req, self.now_us).with_node(Some(node));
+        self.history.push(Entry::Op(line.clone()));
+        self.pending.insert(req, Pending { node, op: line });
         self.schedule(self.now_us, Event::Client { node, req, op });
         req
     }
@@ -367,7 +389,7 @@ impl<M: Model> Cluster<M> {
     }
 
     /// The history so far.
-    pub fn history(&self) -> &History {
+    pub fn history(&self) -> &History<M::Event> {
         &self.history
     }
 
@@ -467,7 +489,7 @@ impl<M: Model> Cluster<M> {
     }
 
     /// Runs one handler of `id` (if it is up) and carries out its commands.
-    fn call(&mut self, id: NodeId, f: impl FnOnce(&mut M::Node, &mut Ctx<'_, MsgOf<M>>)) {
+    fn call(&mut self, id: NodeId, f: impl FnOnce(&mut M::Node, &mut Ctx<'_, MsgOf<M>, M::Event>)) {
         let n = self.slots.len();
         let mut out = Vec::new();
         let now_us = self.local_now_us(id);
@@ -482,7 +504,7 @@ impl<M: Model> Cluster<M> {
         }
     }
 
-    fn apply(&mut self, id: NodeId, command: Command<MsgOf<M>>) {
+    fn apply(&mut self, id: NodeId, command: Command<MsgOf<M>, M::Event>) {
         match command {
             Command::Send { to, msg } => self.send(id, to, msg),
             Command::SetTimer { timer, after_us } => {
@@ -507,7 +529,11 @@ impl<M: Model> Cluster<M> {
                 outcome,
                 value,
             } => self.complete(req, outcome, value),
-            Command::Event { name, data } => self.event(id, name, data),
+            Command::Event(event) => self.history.push(Entry::Event(EventEntry {
+                time_us: self.now_us,
+                node: id,
+                event,
+            })),
             Command::Role { role } => self.slots[id].role = role,
         }
     }
@@ -549,50 +575,37 @@ impl<M: Model> Cluster<M> {
             panic!("reply to request {req}, which is not pending (answered twice?)");
         };
         let mut op = pending.op;
-        op.insert("value".into(), value);
-        let kind = match outcome {
+        op.value = Val::from(value);
+        op.kind = match outcome {
             Outcome::Ok => OpType::Ok,
             Outcome::Fail => OpType::Fail,
             Outcome::Unknown => OpType::Info,
         };
-        self.history.push(Entry::Op(OpEntry {
-            kind,
-            process: req,
-            time_us: self.now_us,
-            node: Some(self.slots[pending.node].name.clone()),
-            op,
-        }));
+        op.time_us = self.now_us;
+        self.history.push(Entry::Op(op));
     }
 
-    fn event(&mut self, id: NodeId, name: &'static str, data: Value) {
-        self.history.push(Entry::Event(EventEntry {
-            time_us: self.now_us,
-            node: self.slots[id].name.clone(),
-            name: name.to_string(),
-            data,
-        }));
-    }
-
-    fn fault(&mut self, fault: &str, nodes: &[NodeId], detail: Value) {
-        self.history.push(Entry::Fault(FaultEntry {
-            time_us: self.now_us,
-            fault: fault.to_string(),
-            nodes: self.names_of(nodes),
-            detail,
-        }));
-    }
-
-    fn names_of(&self, ids: &[NodeId]) -> Vec<String> {
-        ids.iter().map(|&id| self.slots[id].name.clone()).collect()
+    fn fault(&mut self, change: FaultChange, nodes: &[NodeId]) {
+        let line = FaultEntry::new(self.now_us, change, nodes.to_vec());
+        self.history.push(Entry::Fault(Box::new(line)));
     }
 }
 
-/// An operation's history fields: its JSON object, or `{"f": value}` otherwise.
-fn op_fields<T: serde::Serialize>(op: &T) -> Map<String, Value> {
-    match serde_json::to_value(op).expect("operations encode as JSON") {
+/// An operation's invoke line: its JSON object's fields, or `{"f": value}`
+/// for an op that encodes as a bare value.
+fn op_line<T: serde::Serialize>(op: &T, process: u64, time_us: u64) -> OpEntry {
+    let fields = match serde_json::to_value(op).expect("operations encode as JSON") {
         Value::Object(map) => map,
-        other => Map::from_iter([("f".to_string(), other)]),
-    }
+        other => serde_json::Map::from_iter([("f".to_string(), other)]),
+    };
+    OpEntry::from_fields(
+        OpType::Invoke,
+        process,
+        time_us,
+        Name::from_static(""),
+        fields,
+    )
+    .expect("operation names intern")
 }
 
 #[cfg(test)]

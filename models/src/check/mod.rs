@@ -5,7 +5,7 @@
 //! `Eventually` properties must hold by the end of the liveness phase, which
 //! starts when faults heal (see [`CheckContext`]).
 
-use crate::history::History;
+use crate::history::{History, RawEvent};
 use serde::Serialize;
 
 pub mod linearizability;
@@ -83,8 +83,8 @@ pub struct CheckContext {
     pub end_us: u64,
 }
 
-/// Judges one property of a history.
-pub trait Checker: Send + Sync {
+/// Judges one property of a history of events `E`.
+pub trait Checker<E = RawEvent>: Send + Sync {
     /// The property's name, e.g. "election-safety".
     fn name(&self) -> &'static str;
     /// Safety or liveness.
@@ -92,5 +92,5 @@ pub trait Checker: Send + Sync {
     /// One sentence on what must hold.
     fn describe(&self) -> &'static str;
     /// Judges `history`.
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict;
+    fn check(&self, history: &History<E>, ctx: &CheckContext) -> Verdict;
 }

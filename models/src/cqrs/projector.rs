@@ -205,7 +205,7 @@ impl Projector {
             "order": event.order, "version": event.version, "position": event.position,
             "generation": self.generation, "source": source, "rows": written,
         });
-        ctx.event("applied", &data);
+        ctx.raw_event("applied", &data);
     }
 
     /// The write in progress is done, or a rebuild page is overdue.

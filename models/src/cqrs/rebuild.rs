@@ -42,7 +42,7 @@ impl Projector {
             cursor: 0,
             req: Some(req),
         });
-        ctx.event("rebuild_started", &json!({ "generation": self.generation }));
+        ctx.raw_event("rebuild_started", &json!({ "generation": self.generation }));
         self.request_page(ctx);
     }
 
@@ -92,7 +92,7 @@ impl Projector {
         ctx.persist("rebuild", &None::<u64>);
         ctx.cancel_timer(TIMER_REBUILD);
         let data = json!({ "generation": self.generation, "events": r.cursor });
-        ctx.event("rebuild_done", &data);
+        ctx.raw_event("rebuild_done", &data);
         if let Some(req) = r.req {
             ctx.reply(req, Outcome::Ok, &data);
         }

@@ -115,7 +115,7 @@ impl Relay {
         self.published = batch;
         self.mark_due = true;
         ctx.cancel_timer(TIMER_RESEND);
-        ctx.event("published", &json!({ "first": first, "last": batch }));
+        ctx.raw_event("published", &json!({ "first": first, "last": batch }));
     }
 
     /// Poll, or re-send the batch in flight.

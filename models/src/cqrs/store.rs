@@ -121,7 +121,7 @@ impl Store {
         let (order, expected, body) = cmd;
         let current = self.stream(order).last().map_or(0, |e| e.version);
         if self.layout.variant.checks_version() && expected != current {
-            ctx.event(
+            ctx.raw_event(
                 "conflict",
                 &json!({"order": order, "expected": expected, "version": current}),
             );
@@ -148,7 +148,7 @@ impl Store {
             self.outbox.insert(event.position, event);
         }
         ctx.persist("log/len", &event.position);
-        ctx.event("appended", &event);
+        ctx.raw_event("appended", &event);
         ctx.send(from, Msg::Appended { tag, event });
     }
 

@@ -68,7 +68,7 @@ impl Replica {
     /// Records what survived a restart.
     pub fn announce(&self, ctx: &mut Ctx<'_, Msg>) {
         let items = self.items.iter().map(|(&k, &i)| (k, i)).collect();
-        ctx.event(RESTORED_EVENT, &RestoredData { items });
+        ctx.raw_event(RESTORED_EVENT, &RestoredData { items });
     }
 
     /// Stores `item` if it is newer (or unconditionally when `force`, the
@@ -99,7 +99,7 @@ impl Replica {
         } else {
             ctx.persist_unsynced(&storage_key(key), &item);
         }
-        ctx.event(STORED_EVENT, &StoredData { key, item });
+        ctx.raw_event(STORED_EVENT, &StoredData { key, item });
         item
     }
 }

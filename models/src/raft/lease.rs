@@ -150,7 +150,7 @@ impl LeaseServer {
     fn become_leader(&mut self, ctx: &mut Ctx<'_, Msg>, token: u64) {
         assert!(self.led_token.unwrap_or(0) <= token, "token went backwards");
         ctx.set_role("leader");
-        ctx.event("became_leader", &json!({ "term": token }));
+        ctx.raw_event("became_leader", &json!({ "term": token }));
         self.led_token = Some(token);
         self.note_leader(ctx, self.id, token);
     }
@@ -167,7 +167,7 @@ impl LeaseServer {
     fn step_down(&mut self, ctx: &mut Ctx<'_, Msg>) {
         let lease = self.lease.take().expect("step_down without a lease");
         ctx.set_role("follower");
-        ctx.event("stepped_down", &json!({ "term": lease.token }));
+        ctx.raw_event("stepped_down", &json!({ "term": lease.token }));
     }
 
     /// Records `leader_known` the first time this server hears of `token`.
@@ -177,6 +177,6 @@ impl LeaseServer {
         }
         self.known = Some((token, holder));
         let data = json!({ "term": token, "leader": server_name(holder) });
-        ctx.event("leader_known", &data);
+        ctx.raw_event("leader_known", &data);
     }
 }

@@ -88,7 +88,7 @@ impl LockService {
         self.last_token += 1;
         ctx.persist(KEY_LAST_TOKEN, &self.last_token);
         let data = json!({ "token": self.last_token, "holder": server_name(node) });
-        ctx.event("lock_granted", &data);
+        ctx.raw_event("lock_granted", &data);
         self.last_token
     }
 }

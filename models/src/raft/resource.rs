@@ -45,13 +45,13 @@ impl Resource {
         let name = server_name(leader);
         if self.layout.variant.fenced() && token < self.highest {
             let data = json!({ "token": token, "leader": name, "highest": self.highest });
-            ctx.event("work_rejected", &data);
+            ctx.raw_event("work_rejected", &data);
             return;
         }
         if token > self.highest {
             self.highest = token;
             ctx.persist(KEY_HIGHEST, &self.highest);
         }
-        ctx.event("work_accepted", &json!({ "token": token, "leader": name }));
+        ctx.raw_event("work_accepted", &json!({ "token": token, "leader": name }));
     }
 }

@@ -179,7 +179,7 @@ impl Server {
         );
         let was = self.role;
         if was == Role::Leader {
-            ctx.event("stepped_down", &json!({ "term": self.term }));
+            ctx.raw_event("stepped_down", &json!({ "term": self.term }));
             ctx.cancel_timer(TIMER_HEARTBEAT);
         }
         if term > self.term {
@@ -210,7 +210,7 @@ impl Server {
         self.role = Role::Candidate;
         self.leader = None;
         ctx.set_role(Role::Candidate.label());
-        ctx.event("election_started", &json!({ "term": self.term }));
+        ctx.raw_event("election_started", &json!({ "term": self.term }));
         self.reset_election_timer(ctx);
     }
 
@@ -227,7 +227,7 @@ impl Server {
         self.role = Role::Leader;
         self.leader = Some(self.id);
         ctx.set_role(Role::Leader.label());
-        ctx.event("became_leader", &json!({ "term": self.term }));
+        ctx.raw_event("became_leader", &json!({ "term": self.term }));
         self.note_leader(ctx, self.id);
         ctx.cancel_timer(TIMER_ELECTION);
         self.broadcast_heartbeat(ctx);
@@ -270,7 +270,7 @@ impl Server {
         let granted = self.may_vote(from, term, log);
         if granted {
             self.voted_for = Some(from);
-            ctx.event(
+            ctx.raw_event(
                 "vote_granted",
                 &json!({ "term": term, "candidate": server_name(from) }),
             );
@@ -350,7 +350,7 @@ impl Server {
         if self.known_term != Some(self.term) {
             self.known_term = Some(self.term);
             let data = json!({ "term": self.term, "leader": server_name(leader) });
-            ctx.event("leader_known", &data);
+            ctx.raw_event("leader_known", &data);
         }
     }
 

@@ -57,14 +57,14 @@ impl Guards {
         let (allowed, change) = self.breakers[service.index()].allow(ctx.now_us);
         note(ctx, service, change);
         if !allowed {
-            ctx.event(
+            ctx.raw_event(
                 "breaker_refused",
                 &json!({ "saga": saga, "service": service }),
             );
             return Err(Refusal::Open);
         }
         if !self.bulkheads[service.index()].try_acquire(saga) {
-            ctx.event(
+            ctx.raw_event(
                 "bulkhead_full",
                 &json!({ "saga": saga, "service": service }),
             );
@@ -84,6 +84,6 @@ impl Guards {
 fn note(ctx: &mut Ctx<'_, Msg>, service: Service, change: Option<Transition>) {
     if let Some((from, to)) = change {
         let data = json!({ "service": service, "from": from, "to": to });
-        ctx.event("breaker", &data);
+        ctx.raw_event("breaker", &data);
     }
 }

@@ -53,7 +53,7 @@ fn forward(
 ) -> bool {
     let saga = order.id;
     if entry.compensated {
-        ctx.event("refused_late", &json!({ "saga": saga, "action": action }));
+        ctx.raw_event("refused_late", &json!({ "saga": saga, "action": action }));
         return false;
     }
     let naive =
@@ -64,7 +64,7 @@ fn forward(
     let rate = layout.service(action.service()).reject_rate;
     let reject = ctx.rng.gen_bool(rate) || !in_stock(ctx, layout, action, order);
     if reject {
-        ctx.event("rejected", &json!({ "saga": saga, "action": action }));
+        ctx.raw_event("rejected", &json!({ "saga": saga, "action": action }));
     } else {
         effect(ctx, layout, action, order);
     }
@@ -80,19 +80,19 @@ fn compensate(ctx: &mut Ctx<'_, Msg>, entry: &mut Entry, action: Action, order: 
     if entry.forward == Some(true) {
         effect_of_compensation(ctx, action, order);
     } else {
-        ctx.event("tombstone", &json!({ "saga": order.id, "action": action }));
+        ctx.raw_event("tombstone", &json!({ "saga": order.id, "action": action }));
     }
     true
 }
 
 fn confirm(ctx: &mut Ctx<'_, Msg>, entry: &mut Entry, order: &Order) -> bool {
     if entry.compensated || entry.forward != Some(true) {
-        ctx.event("confirm_refused", &json!({ "saga": order.id }));
+        ctx.raw_event("confirm_refused", &json!({ "saga": order.id }));
         return false;
     }
     if !entry.confirmed {
         entry.confirmed = true;
-        ctx.event("order_confirmed", &json!({ "saga": order.id }));
+        ctx.raw_event("order_confirmed", &json!({ "saga": order.id }));
     }
     true
 }
@@ -114,10 +114,10 @@ fn in_stock(ctx: &Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Order) 
 fn effect(ctx: &mut Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Order) {
     let saga = order.id;
     match action {
-        Action::CreateOrder => ctx.event("order_created", &json!({ "saga": saga })),
+        Action::CreateOrder => ctx.raw_event("order_created", &json!({ "saga": saga })),
         Action::Reserve => reserve(ctx, layout, order),
-        Action::Charge => ctx.event("charged", &money(order)),
-        Action::Ship => ctx.event("shipped", &json!({ "saga": saga })),
+        Action::Charge => ctx.raw_event("charged", &money(order)),
+        Action::Ship => ctx.raw_event("shipped", &json!({ "saga": saga })),
         other => panic!("{other:?} is not a compensatable forward step"),
     }
 }
@@ -125,10 +125,10 @@ fn effect(ctx: &mut Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Order
 fn effect_of_compensation(ctx: &mut Ctx<'_, Msg>, action: Action, order: &Order) {
     let saga = order.id;
     match action {
-        Action::CancelOrder => ctx.event("order_cancelled", &json!({ "saga": saga })),
+        Action::CancelOrder => ctx.raw_event("order_cancelled", &json!({ "saga": saga })),
         Action::Release => release(ctx, order),
-        Action::Refund => ctx.event("refunded", &money(order)),
-        Action::CancelShipment => ctx.event("shipment_cancelled", &json!({ "saga": saga })),
+        Action::Refund => ctx.raw_event("refunded", &money(order)),
+        Action::CancelShipment => ctx.raw_event("shipment_cancelled", &json!({ "saga": saga })),
         other => panic!("{other:?} is not a compensation"),
     }
 }
@@ -140,7 +140,7 @@ fn release(ctx: &mut Ctx<'_, Msg>, order: &Order) {
         .expect("a release follows a reservation, which wrote the stock");
     let now = have + i64::from(order.qty);
     ctx.persist(&stock_key(order.sku), &now);
-    ctx.event("released", &units(order, now));
+    ctx.raw_event("released", &units(order, now));
 }
 
 fn reserve(ctx: &mut Ctx<'_, Msg>, layout: &Layout, order: &Order) {
@@ -151,7 +151,7 @@ fn reserve(ctx: &mut Ctx<'_, Msg>, layout: &Layout, order: &Order) {
         order.sku
     );
     ctx.persist(&stock_key(order.sku), &now);
-    ctx.event("reserved", &units(order, now));
+    ctx.raw_event("reserved", &units(order, now));
 }
 
 fn units(order: &Order, stock: i64) -> serde_json::Value {

@@ -70,7 +70,7 @@ impl Orchestrator {
         let ids: Vec<u64> = self.sagas.keys().copied().collect();
         for id in ids {
             let action = self.sagas[&id].action();
-            ctx.event("saga_recovered", &json!({ "saga": id, "action": action }));
+            ctx.raw_event("saga_recovered", &json!({ "saga": id, "action": action }));
             self.call(ctx, id);
         }
     }
@@ -91,7 +91,7 @@ impl Orchestrator {
         self.sagas.insert(id, saga);
         self.log.save_active(ctx, &self.sagas);
         self.clients.insert(id, req);
-        ctx.event("saga_started", &json!({ "saga": id, "order": order }));
+        ctx.raw_event("saga_started", &json!({ "saga": id, "order": order }));
         self.call(ctx, id);
     }
 
@@ -107,7 +107,7 @@ impl Orchestrator {
         ctx.cancel_timer(saga);
         self.guards.done(ctx, saga, action.service(), true);
         let data = json!({ "saga": saga, "step": action, "attempts": attempts });
-        ctx.event("step_done", &data);
+        ctx.raw_event("step_done", &data);
         self.advance(ctx, saga, applied);
     }
 
@@ -120,7 +120,7 @@ impl Orchestrator {
             Wait::Backoff => self.call(ctx, saga),
             Wait::Reply => {
                 let action = s.action();
-                ctx.event("step_timeout", &json!({ "saga": saga, "step": action }));
+                ctx.raw_event("step_timeout", &json!({ "saga": saga, "step": action }));
                 self.guards.done(ctx, saga, action.service(), false);
                 self.failed(ctx, saga);
             }
@@ -140,7 +140,7 @@ impl Orchestrator {
         let (action, attempt, order) = (s.action(), s.attempt, s.order);
         if attempt > 1 {
             let data = json!({ "saga": id, "step": action, "attempt": attempt });
-            ctx.event("step_retry", &data);
+            ctx.raw_event("step_retry", &data);
         }
         if self.guards.admit(ctx, id, action.service()).is_err() {
             return self.failed(ctx, id);
@@ -173,11 +173,11 @@ impl Orchestrator {
         match s.phase {
             Phase::Forward if s.step <= PIVOT && s.attempt >= max => {
                 let step = s.step;
-                ctx.event("step_failed", &json!({ "saga": id, "step": action }));
+                ctx.raw_event("step_failed", &json!({ "saga": id, "step": action }));
                 self.compensate_through(ctx, id, Some(step));
             }
             Phase::Compensating if once => {
-                ctx.event(
+                ctx.raw_event(
                     "compensation_abandoned",
                     &json!({ "saga": id, "step": action }),
                 );
@@ -241,7 +241,7 @@ impl Orchestrator {
         } else {
             ("saga_compensated", "compensated", Outcome::Fail)
         };
-        ctx.event(name, &json!({ "saga": id }));
+        ctx.raw_event(name, &json!({ "saga": id }));
         if let Some(req) = self.clients.remove(&id) {
             ctx.reply(req, outcome, &json!({ "saga": id, "status": status }));
         }

@@ -88,7 +88,7 @@ impl ServiceNode {
             Msg::Ack { saga, event } => {
                 if let Some(p) = self.outbox.ack(ctx, saga, event) {
                     let data = json!({ "saga": saga, "step": event, "attempts": p.sends });
-                    ctx.event("step_done", &data);
+                    ctx.raw_event("step_done", &data);
                 }
             }
             Msg::Reply { .. } => panic!("service {:?} got a reply", self.service),
@@ -120,7 +120,7 @@ impl ServiceNode {
             ctx.reply(req, Outcome::Fail, &"this node serves no clients");
             return;
         }
-        ctx.event("saga_started", &json!({ "saga": order.id, "order": order }));
+        ctx.raw_event("saga_started", &json!({ "saga": order.id, "order": order }));
         self.clients.insert(order.id, req);
         let created = ledger::run(ctx, &self.layout, Action::CreateOrder, &order);
         let next = if created {
@@ -177,7 +177,7 @@ impl ServiceNode {
         } else {
             ("saga_compensated", "compensated", Outcome::Fail)
         };
-        ctx.event(name, &json!({ "saga": saga }));
+        ctx.raw_event(name, &json!({ "saga": saga }));
         if let Some(req) = self.clients.remove(&saga) {
             ctx.reply(req, outcome, &json!({ "saga": saga, "status": status }));
         }

@@ -33,7 +33,7 @@ impl Node for EchoNode {
     type Op = Op;
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
-        ctx.event("started", &json!({ "count": self.count }));
+        ctx.raw_event("started", &json!({ "count": self.count }));
         if self.id == 0 {
             ctx.set_timer(1, 10_000);
         }
@@ -49,18 +49,18 @@ impl Node for EchoNode {
             Msg::Ping(n) => {
                 // Odd pings are written to the cache only.
                 ctx.persist_with_sync_for_test("count", self.count, n % 2 == 0);
-                ctx.event("ping", &json!({ "n": n }));
+                ctx.raw_event("ping", &json!({ "n": n }));
                 for req in std::mem::take(&mut self.waiting) {
                     ctx.reply(req, Outcome::Ok, &self.count);
                 }
                 ctx.send(from, Msg::Pong(n));
             }
-            Msg::Pong(n) => ctx.event("pong", &json!({ "n": n })),
+            Msg::Pong(n) => ctx.raw_event("pong", &json!({ "n": n })),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
-        ctx.event("timer", &json!({ "timer": timer, "now_us": ctx.now_us }));
+        ctx.raw_event("timer", &json!({ "timer": timer, "now_us": ctx.now_us }));
         if timer == 1 {
             ctx.send(1, Msg::Ping(self.count));
             ctx.set_timer(1, 10_000);

@@ -97,7 +97,7 @@ impl Coordinator {
         ctx.persist("epoch", &self.epoch);
         let pending = self.unfinished();
         if self.epoch > 1 {
-            ctx.event(
+            ctx.raw_event(
                 "recovered",
                 &json!({ "epoch": self.epoch, "txns": pending }),
             );
@@ -140,7 +140,7 @@ impl Coordinator {
         };
         self.txns.insert(txn, txn_state);
         self.write_log(ctx, true);
-        ctx.event("begun", &json!({ "txn": txn, "participants": names }));
+        ctx.raw_event("begun", &json!({ "txn": txn, "participants": names }));
         for (p, legs) in legs {
             let peers = peers.clone();
             ctx.send(p, Msg::Prepare { txn, legs, peers });
@@ -203,7 +203,7 @@ impl Coordinator {
         if t.acked.len() == t.record.legs.len() {
             self.txns.remove(&txn);
             self.write_log(ctx, false);
-            ctx.event("finished", &json!({ "txn": txn }));
+            ctx.raw_event("finished", &json!({ "txn": txn }));
         }
     }
 
@@ -236,7 +236,7 @@ impl Coordinator {
         t.record.decision = Some(d);
         let client = t.client.take();
         self.write_log(ctx, d == Decision::Commit);
-        ctx.event(
+        ctx.raw_event(
             "decided",
             &json!({ "txn": txn, "decision": d, "cause": cause }),
         );
@@ -292,7 +292,7 @@ impl Coordinator {
 /// Answers a question about a transaction this coordinator has no record
 /// of: it never logged a commit for it, so it is aborted.
 fn presume_abort(ctx: &mut Ctx<'_, Msg>, to: NodeId, txn: TxnId) {
-    ctx.event("presumed_abort", &json!({ "txn": txn }));
+    ctx.raw_event("presumed_abort", &json!({ "txn": txn }));
     let decision = Decision::Abort;
     ctx.send(to, Msg::Decision { txn, decision });
 }

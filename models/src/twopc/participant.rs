@@ -103,7 +103,7 @@ impl Participant {
             p.asked_us = ctx.now_us;
         }
         if !self.prepared.is_empty() {
-            ctx.event("restored", &json!({ "prepared": self.in_doubt() }));
+            ctx.raw_event("restored", &json!({ "prepared": self.in_doubt() }));
         }
         ctx.set_timer(TICK, self.tick_us());
     }
@@ -159,11 +159,11 @@ impl Participant {
         }
         if let Err(cause) = self.ledger.check(&self.layout, txn, &legs) {
             self.remember(ctx, txn, Decision::Abort, false);
-            ctx.event("aborted", &json!({ "txn": txn, "cause": cause }));
+            ctx.raw_event("aborted", &json!({ "txn": txn, "cause": cause }));
             return vote(ctx, txn, Some(cause));
         }
         self.ledger.lock(&self.layout, txn, &legs);
-        ctx.event("prepared", &json!({ "txn": txn, "legs": legs }));
+        ctx.raw_event("prepared", &json!({ "txn": txn, "legs": legs }));
         let now_us = ctx.now_us;
         let record = Prepared {
             legs,
@@ -190,11 +190,11 @@ impl Participant {
                 let correct = self.layout.variant == Variant::Correct;
                 assert!(!correct, "{txn}: told to commit a transaction aborted here");
                 let data = json!({ "txn": txn, "decision": decision, "local": local });
-                ctx.event("heuristic_conflict", &data);
+                ctx.raw_event("heuristic_conflict", &data);
             }
         } else if decision == Decision::Abort {
             self.remember(ctx, txn, Decision::Abort, false);
-            ctx.event(
+            ctx.raw_event(
                 "aborted",
                 &json!({ "txn": txn, "cause": AbortCause::Decision }),
             );
@@ -205,7 +205,7 @@ impl Participant {
                 "{txn}: told to commit a transaction never prepared here"
             );
             self.remember(ctx, txn, Decision::Commit, true);
-            ctx.event("forgotten", &json!({ "txn": txn, "decision": decision }));
+            ctx.raw_event("forgotten", &json!({ "txn": txn, "decision": decision }));
         }
         ctx.send(txn.coord, Msg::Ack { txn });
     }
@@ -225,12 +225,12 @@ impl Participant {
                 ctx.persist_unsynced("balances", self.ledger.balances());
                 self.remember(ctx, txn, decision, true);
                 let data = json!({ "txn": txn, "legs": record.legs, "balances": after });
-                ctx.event("committed", &data);
+                ctx.raw_event("committed", &data);
             }
             Decision::Abort => {
                 self.ledger.release(txn);
                 self.remember(ctx, txn, decision, false);
-                ctx.event("aborted", &json!({ "txn": txn, "cause": cause }));
+                ctx.raw_event("aborted", &json!({ "txn": txn, "cause": cause }));
             }
         }
     }
@@ -241,7 +241,7 @@ impl Participant {
         } else if !self.prepared.contains_key(&txn) {
             // Never voted, so no commit can exist: refuse it for good.
             self.remember(ctx, txn, Decision::Abort, false);
-            ctx.event(
+            ctx.raw_event(
                 "aborted",
                 &json!({ "txn": txn, "cause": AbortCause::Cooperative }),
             );

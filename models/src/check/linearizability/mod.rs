@@ -203,7 +203,7 @@ pub enum Analysis {
 
 impl Analysis {
     /// The verdict, with violations that cite `history`'s entries.
-    pub fn to_verdict(&self, history: &History) -> Verdict {
+    pub fn to_verdict<E>(&self, history: &History<E>) -> Verdict {
         match self {
             Analysis::Linearizable => Verdict::Valid,
             Analysis::NotLinearizable(failures) => Verdict::Invalid {
@@ -217,12 +217,12 @@ impl Analysis {
 }
 
 /// Checks `history` against `kind`; see [`analyze`] for the details of a failure.
-pub fn check_history(history: &History, kind: SpecKind, opts: &CheckOptions) -> Verdict {
+pub fn check_history<E>(history: &History<E>, kind: SpecKind, opts: &CheckOptions) -> Verdict {
     analyze(history, kind, opts).to_verdict(history)
 }
 
 /// Checks `history` against `kind`, key by key, within `opts.steps_max` steps.
-pub fn analyze(history: &History, kind: SpecKind, opts: &CheckOptions) -> Analysis {
+pub fn analyze<E>(history: &History<E>, kind: SpecKind, opts: &CheckOptions) -> Analysis {
     let mut values = Values::default();
     let parts = match prepare::prepare(history, kind, opts, &mut values) {
         Ok(parts) => parts,
@@ -326,7 +326,7 @@ impl LinearizabilityChecker {
     }
 }
 
-impl Checker for LinearizabilityChecker {
+impl<E> Checker<E> for LinearizabilityChecker {
     fn name(&self) -> &'static str {
         "linearizable"
     }
@@ -339,7 +339,7 @@ impl Checker for LinearizabilityChecker {
         "Client operations take effect atomically at one instant between invoke and completion."
     }
 
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<E>, _ctx: &CheckContext) -> Verdict {
         check_history(history, self.kind, &self.options)
     }
 }

@@ -55,8 +55,8 @@ pub(crate) struct Partition {
 }
 
 /// Pairs invokes with completions and splits the ops into partitions.
-pub(crate) fn prepare(
-    history: &History,
+pub(crate) fn prepare<E>(
+    history: &History<E>,
     kind: SpecKind,
     opts: &CheckOptions,
     values: &mut Values,
@@ -89,10 +89,10 @@ pub(crate) fn prepare(
 }
 
 /// The op line at `index`; callers only pass indices of op lines.
-fn op_at(history: &History, index: usize) -> &OpEntry {
+fn op_at<E>(history: &History<E>, index: usize) -> &OpEntry {
     match &history.entries[index] {
         Entry::Op(op) => op,
-        other => panic!("entry {index} is not an op line: {other:?}"),
+        _ => panic!("entry {index} is not an op line"),
     }
 }
 
@@ -102,15 +102,15 @@ fn partition_key(op: &OpEntry, kind: SpecKind) -> Option<String> {
     if kind == SpecKind::MultiRegister {
         return None;
     }
-    op.key().map(|k| match k {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+    op.key().map(|k| match k.as_str() {
+        Some(s) => s.to_string(),
+        None => k.to_string(),
     })
 }
 
 /// The op for an invoke and its completion, `None` if it cannot matter.
-fn build_op(
-    history: &History,
+fn build_op<E>(
+    history: &History<E>,
     (inv, done): (usize, Option<usize>),
     kind: SpecKind,
     opts: &CheckOptions,
@@ -156,9 +156,9 @@ fn ok_output(
     values: &mut Values,
 ) -> Output {
     match (input, completion) {
-        (Input::Read, Some(c)) => match (c.value(), opts.nil_read) {
-            (Value::Null, NilRead::Unknown) => Output::Unknown,
-            (v, _) => Output::Read(values.json(v)),
+        (Input::Read, Some(c)) => match (c.value().is_null(), opts.nil_read) {
+            (true, NilRead::Unknown) => Output::Unknown,
+            _ => Output::Read(values.json(&c.value().to_value())),
         },
         _ => Output::Done,
     }
@@ -172,9 +172,10 @@ fn parse_input(
     values: &mut Values,
 ) -> Result<Input, String> {
     let arg = match (invoke.value(), completion) {
-        (Value::Null, Some(c)) => c.value(),
-        (v, _) => v,
+        (v, Some(c)) if v.is_null() => c.value().to_value(),
+        (v, _) => v.to_value(),
     };
+    let arg = &*arg;
     match invoke.f() {
         "read" | "get" => Ok(Input::Read),
         "write" | "put" => Ok(Input::Write(values.json(arg))),
@@ -184,7 +185,10 @@ fn parse_input(
         "release" | "unlock" => Ok(Input::Release),
         "txn" => {
             let ok = completion.filter(|c| c.kind == OpType::Ok);
-            parse_txn(ok.map_or(invoke.value(), OpEntry::value), values)
+            parse_txn(
+                &ok.map_or(invoke.value(), OpEntry::value).to_value(),
+                values,
+            )
         }
         other => Err(format!("unknown operation {other:?}")),
     }

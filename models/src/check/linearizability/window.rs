@@ -77,7 +77,7 @@ impl Failure {
     }
 
     /// A violation for a verdict, with text naming the ops and their times.
-    pub fn to_violation(&self, history: &History) -> Violation {
+    pub fn to_violation<E>(&self, history: &History<E>) -> Violation {
         let key = self
             .key
             .as_ref()
@@ -123,7 +123,7 @@ fn overlaps(a: &Op, b: &Op) -> bool {
 }
 
 /// The simulated time of entry `index`.
-fn time_us(history: &History, index: usize) -> Option<u64> {
+fn time_us<E>(history: &History<E>, index: usize) -> Option<u64> {
     match history.entries.get(index)? {
         Entry::Op(op) => Some(op.time_us),
         Entry::Event(ev) => Some(ev.time_us),
@@ -132,7 +132,7 @@ fn time_us(history: &History, index: usize) -> Option<u64> {
 }
 
 /// "process 3 cas [1,2] -> fail (entries 4..9, 120..480 us)".
-fn describe(history: &History, r: OpRef) -> String {
+fn describe<E>(history: &History<E>, r: OpRef) -> String {
     let Some(Entry::Op(invoke)) = history.entries.get(r.invoke) else {
         return format!("entry {}", r.invoke);
     };

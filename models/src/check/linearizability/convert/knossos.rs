@@ -7,7 +7,8 @@
 //! file's order, not `:time`, is the real-time order.
 
 use super::{edn, ConvertError};
-use crate::history::{Entry, FaultEntry, History, OpEntry, OpType};
+use crate::history::{Entry, FaultChange, FaultEntry, History, OpEntry, OpType};
+use crate::name::Name;
 use serde_json::{Map, Value};
 
 /// Reads a Knossos/Jepsen EDN history (one collection of maps, or one map per form).
@@ -22,7 +23,10 @@ pub fn to_history(text: &str) -> Result<History, ConvertError> {
         .enumerate()
         .map(|(i, e)| to_entry(i, e))
         .collect::<Result<_, _>>()?;
-    Ok(History { entries })
+    Ok(History {
+        nodes: Vec::new(),
+        entries,
+    })
 }
 
 /// One event map as a history entry.
@@ -35,12 +39,9 @@ fn to_entry(index: usize, event: &Value) -> Result<Entry, ConvertError> {
     let time_us = field("time").as_u64().map_or(index as u64, |ns| ns / 1000);
     let f = field("f").as_str().unwrap_or("").to_string();
     let Some(process) = field("process").as_u64() else {
-        return Ok(Entry::Fault(FaultEntry {
-            time_us,
-            fault: f,
-            nodes: Vec::new(),
-            detail: field("value").clone(),
-        }));
+        let name = Name::intern(&f).map_err(|e| shape(e.to_string()))?;
+        let line = FaultEntry::new(time_us, FaultChange::Other(name), Vec::new());
+        return Ok(Entry::Fault(Box::new(line)));
     };
     let kind = match field("type").as_str() {
         Some("invoke") => OpType::Invoke,
@@ -57,13 +58,10 @@ fn to_entry(index: usize, event: &Value) -> Result<Entry, ConvertError> {
             op.insert(extra.to_string(), v.clone());
         }
     }
-    Ok(Entry::Op(OpEntry {
-        kind,
-        process,
-        time_us,
-        node: None,
-        op,
-    }))
+    let f = Name::from_static("");
+    OpEntry::from_fields(kind, process, time_us, f, op)
+        .map(Entry::Op)
+        .map_err(|e| shape(e.to_string()))
 }
 
 #[cfg(test)]
@@ -81,7 +79,8 @@ mod tests {
         assert_eq!(ops[1].kind, OpType::Ok);
         assert_eq!(ops[1].time_us, 9);
         assert_eq!(ops[1].value(), &Value::from(3));
-        assert_eq!(h.faults().next().map(|f| f.fault.as_str()), Some("start"));
+        let start = FaultChange::Other(Name::from_static("start"));
+        assert_eq!(h.faults().next().map(|f| f.change), Some(start));
     }
 
     #[test]

@@ -60,13 +60,10 @@ fn etcd_line(line_no: u64, line: &str) -> Result<Entry, String> {
     let mut op = Map::new();
     op.insert("f".to_string(), Value::String(f));
     op.insert("value".to_string(), value);
-    Ok(Entry::Op(OpEntry {
-        kind,
-        process,
-        time_us: line_no,
-        node: None,
-        op,
-    }))
+    let f = crate::name::Name::from_static("");
+    OpEntry::from_fields(kind, process, line_no, f, op)
+        .map(Entry::Op)
+        .map_err(|e| e.to_string())
 }
 
 /// Reads a Porcupine kv history (`{:process 0, :type :invoke, :f :append,
