@@ -3,7 +3,7 @@
 use super::*;
 use crate::check::Checker;
 use crate::history::RawEvent;
-use crate::model::{ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{ModelError, NodeSpec, OpInfo};
 use serde::Serialize;
 
 /// Node 0 pings node 1 every 10 ms; node 1 counts pings and answers clients
@@ -95,14 +95,13 @@ impl Model for Echo {
     type Node = EchoNode;
     type Op = Op;
     type Event = RawEvent;
+    type Variant = crate::variant::OnlyCorrect;
+    const CHECKERS: &'static [crate::check::CheckerInfo] = &[];
 
-    fn variants() -> &'static [VariantInfo] {
-        &[]
-    }
     fn ops() -> &'static [OpInfo] {
         &[]
     }
-    fn new(_: &str, _: usize, _: ()) -> Result<Self, ModelError> {
+    fn new(_: Self::Variant, _: usize, _: ()) -> Result<Self, ModelError> {
         Ok(Echo)
     }
     fn nodes(&self) -> Vec<NodeSpec> {
@@ -119,7 +118,7 @@ impl Model for Echo {
             waiting: Vec::new(),
         }
     }
-    fn make_op(&self, _: &str, _: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, _: &str, _: &mut ChaCha8Rng) -> Op {
         Op::Get
     }
     fn checkers(&self) -> Vec<Box<dyn Checker>> {
