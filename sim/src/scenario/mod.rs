@@ -3,6 +3,7 @@
 //! runs. Every error names the file, line and column, what was found and
 //! what was expected. The format is documented in `scenarios/README.md`.
 
+pub mod limits;
 mod load;
 mod resolve;
 mod resolve_faults;

@@ -1,13 +1,11 @@
 //! Validating `[[faults]]` and `[nemesis]`.
 
+use super::limits::{self, REPEAT_MAX, RUN_MS_MAX};
 use super::load::{Key, Source};
 use super::schema::{FaultSpec, NemesisSpec};
 use crate::error::Error;
 use crate::fault::nemesis::Nemesis;
 use crate::fault::{FaultAction, PlannedFault, Split, Target, KINDS};
-
-/// Bound on the occurrences one `[[faults]]` entry may expand to.
-const REPEAT_MAX: u32 = 100_000;
 
 struct At<'a> {
     src: &'a Source,
@@ -59,37 +57,38 @@ pub fn explicit(
             ));
         }
         let every_us = match spec.every_ms {
-            Some(ms) if ms > 0.0 => ms_us(ms),
+            Some(ms) => limits::positive("every_ms", ms, RUN_MS_MAX)
+                .map(limits::us)
+                .map_err(|m| at.err("every_ms", m))?,
             None if repeat == 1 => 0,
-            _ => return Err(at.err("every_ms", "expected every_ms > 0 when repeat > 1".into())),
+            None => return Err(at.err("every_ms", "expected every_ms > 0 when repeat > 1".into())),
         };
+        // No overflow: every_us <= RUN_MS_MAX us and k < REPEAT_MAX.
         for k in 0..u64::from(repeat) {
             let start = at_us + k * every_us;
-            if start < duration_us {
-                plan.push((
-                    PlannedFault {
-                        at_us: start,
-                        for_us,
-                        action: action.clone(),
-                    },
-                    jitter_us,
-                ));
+            if start >= duration_us {
+                break;
             }
+            plan.push((
+                PlannedFault {
+                    at_us: start,
+                    for_us,
+                    action: action.clone(),
+                },
+                jitter_us,
+            ));
         }
     }
     Ok(plan)
 }
 
 fn ms_us(ms: f64) -> u64 {
-    (ms * 1000.0).round() as u64
+    limits::us(ms)
 }
 
+/// A time in `[0, RUN_MS_MAX]` ms, as microseconds.
 fn non_negative_us(at: &At<'_>, field: &'static str, ms: f64) -> Result<u64, Error> {
-    if ms >= 0.0 && ms.is_finite() {
-        Ok(ms_us(ms))
-    } else {
-        Err(at.err(field, format!("expected {field} >= 0, found {ms}")))
-    }
+    limits::time_us(field, ms).map_err(|m| at.err(field, m))
 }
 
 fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction, Error> {
@@ -119,6 +118,8 @@ fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction
             let ms = spec
                 .offset_ms
                 .ok_or_else(|| at.err("kind", "a skew fault needs `offset_ms`".into()))?;
+            let ms = limits::within("offset_ms", ms, -RUN_MS_MAX, RUN_MS_MAX)
+                .map_err(|m| at.err("offset_ms", m))?;
             FaultAction::Skew {
                 target: target()?,
                 offset_us: (ms * 1000.0).round() as i64,
@@ -128,8 +129,10 @@ fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction
             let ppm = spec
                 .ppm
                 .ok_or_else(|| at.err("kind", "a drift fault needs `ppm`".into()))?;
-            if ppm.abs() >= 500_000.0 {
-                return Err(at.err("ppm", format!("expected |ppm| < 500000, found {ppm}")));
+            if ppm.is_nan() || ppm.abs() >= limits::DRIFT_PPM_MAX {
+                let max = limits::DRIFT_PPM_MAX;
+                let found = limits::show(ppm);
+                return Err(at.err("ppm", format!("expected |ppm| < {max}, found {found}")));
             }
             FaultAction::Drift {
                 target: target()?,
@@ -140,12 +143,8 @@ fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction
             let p = spec.probability.ok_or_else(|| {
                 at.err("kind", format!("a {} fault needs `probability`", spec.kind))
             })?;
-            if !(0.0..=1.0).contains(&p) {
-                return Err(at.err(
-                    "probability",
-                    format!("expected a probability in [0, 1], found {p}"),
-                ));
-            }
+            let p =
+                limits::within("probability", p, 0.0, 1.0).map_err(|m| at.err("probability", m))?;
             if spec.kind == "loss" {
                 FaultAction::Loss(p)
             } else {
@@ -292,12 +291,14 @@ pub fn nemesis(src: &Source, spec: &NemesisSpec, names: &[String]) -> Result<Nem
         );
     }
     let range = |field: &'static str, lo: f64, hi: f64| {
-        if lo >= 0.0 && lo <= hi && hi.is_finite() {
+        if lo >= 0.0 && lo <= hi && hi <= RUN_MS_MAX {
             Ok((ms_us(lo), ms_us(hi)))
         } else {
             Err(err(
                 field,
-                format!("expected 0 <= {field}_min <= {field}_max, found {lo} and {hi}"),
+                format!(
+                    "expected 0 <= {field}_min <= {field}_max <= {RUN_MS_MAX}, found {lo} and {hi}"
+                ),
             ))
         }
     };

@@ -228,6 +228,20 @@ pub struct RunSpec {
     /// Most history lines a run keeps; past it the run stops (exit 5).
     #[serde(default = "default_history_entries_max")]
     pub history_entries_max: u64,
+    /// Most events dispatched at one simulated instant; past it the run
+    /// stops as a livelock (exit 5).
+    #[serde(default = "default_events_per_instant_max")]
+    pub events_per_instant_max: u64,
+    /// Most events one run dispatches; past it the run stops (exit 5).
+    #[serde(default = "default_events_max")]
+    pub events_max: u64,
+}
+
+fn default_events_per_instant_max() -> u64 {
+    super::limits::EVENTS_PER_INSTANT_MAX_DEFAULT
+}
+fn default_events_max() -> u64 {
+    super::limits::EVENTS_MAX_DEFAULT
 }
 
 fn default_converge_ms() -> f64 {
