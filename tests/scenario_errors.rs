@@ -165,3 +165,158 @@ fn a_bad_scenario_writes_no_report() {
         "no report folder for a scenario that did not load"
     );
 }
+
+const PING: &str = "[protocol]\nname = \"ping\"\nnodes = 3\n";
+
+/// A ping scenario with `extra` after `[run]` (line 7 is the first of it).
+fn ping(extra: &str) -> String {
+    format!("{PING}{RUN}\n{extra}")
+}
+
+#[test]
+fn numbers_that_would_hang_or_overflow_are_rejected_at_their_key() {
+    // `extra` starts at line 8: a fault's first key after `kind` is line 11.
+    let fault = "[[faults]]\nat_ms = 10\nkind = ";
+    let cases: &[(&str, String, usize, &str)] = &[
+        (
+            "drift_nan",
+            format!("{fault}\"drift\"\ntarget = \"n1\"\nppm = nan\n"),
+            12,
+            "expected |ppm| < 500000, found NaN",
+        ),
+        (
+            "for_huge",
+            format!("{fault}\"crash\"\ntarget = \"n1\"\nfor_ms = 1e300\n"),
+            12,
+            "expected for_ms in [0, 86400000], found 1e300",
+        ),
+        (
+            "every_inf",
+            format!("{fault}\"crash\"\ntarget = \"n1\"\nrepeat = 3\nevery_ms = inf\n"),
+            13,
+            "expected every_ms in (0, 86400000], found inf",
+        ),
+        (
+            "jitter_nan",
+            format!("{fault}\"crash\"\ntarget = \"n1\"\njitter_ms = nan\n"),
+            12,
+            "expected jitter_ms in [0, 86400000], found NaN",
+        ),
+        (
+            "skew_huge",
+            format!("{fault}\"skew\"\ntarget = \"n1\"\noffset_ms = 1e300\n"),
+            12,
+            "expected offset_ms in [-86400000, 86400000], found 1e300",
+        ),
+        (
+            "skew_nan",
+            format!("{fault}\"skew\"\ntarget = \"n1\"\noffset_ms = nan\n"),
+            12,
+            "found NaN",
+        ),
+        (
+            "loss_nan",
+            format!("{fault}\"loss\"\nprobability = nan\n"),
+            11,
+            "expected probability in [0, 1], found NaN",
+        ),
+        (
+            "reorder_huge",
+            "[network]\nreorder_ms = 1e300\n".into(),
+            9,
+            "expected reorder_ms in [0, 60000], found 1e300",
+        ),
+        (
+            "constant_huge",
+            "[network]\nlatency = { dist = \"constant\", ms = 1e300 }\n".into(),
+            9,
+            "expected latency ms in [0, 60000], found 1e300",
+        ),
+        (
+            "uniform_inf",
+            "[network]\nlatency = { dist = \"uniform\", min_ms = 1, max_ms = inf }\n".into(),
+            9,
+            "expected latency max_ms in [0, 60000], found inf",
+        ),
+        (
+            "normal_nan",
+            "[network]\nlatency = { dist = \"normal\", mean_ms = nan, stddev_ms = 1 }\n".into(),
+            9,
+            "found NaN",
+        ),
+        (
+            "sigma_huge",
+            "[network]\nlatency = { dist = \"lognormal\", median_ms = 1, sigma = 1e9 }\n".into(),
+            9,
+            "expected latency sigma in [0, 10]",
+        ),
+        (
+            "timeout_inf",
+            "[workload]\ntimeout_ms = inf\n".into(),
+            9,
+            "expected timeout_ms in (0, 86400000], found inf",
+        ),
+        (
+            "skew_max_nan",
+            "[clock]\nskew_ms_max = nan\n".into(),
+            9,
+            "found NaN",
+        ),
+        (
+            "weight_huge",
+            "[workload.mix]\necho = 4000000\n".into(),
+            9,
+            "expected a weight in [0, 1000000]",
+        ),
+    ];
+    for (name, extra, line, expect) in cases {
+        assert_error(name, &ping(extra), *line, expect);
+    }
+    let text = format!("{PING}\n[run]\nduration_ms = 100\nevents_per_instant_max = 0\n");
+    assert_error(
+        "events_zero",
+        &text,
+        7,
+        "expected events_per_instant_max in [1, 1000000000000], found 0",
+    );
+    let text = format!("{PING}\n[run]\nduration_ms = 8.64e7\nconverge_ms = 1\n");
+    assert_error(
+        "run_too_long",
+        &text,
+        7,
+        "expected duration_ms + converge_ms <= 86400000",
+    );
+}
+
+/// Runs `text` (written as `name.toml`) with `args`; (exit code, stdout, stderr).
+fn run(name: &str, text: &str, args: &[&str]) -> (i32, String, String) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scenario_errors");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    let out = support::faultline()
+        .arg("run")
+        .arg(&path)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.code().unwrap(), stdout, stderr)
+}
+
+#[test]
+fn zero_latency_ping_stops_at_the_livelock_guard() {
+    let text = format!(
+        "{PING}[network]\nlatency = {{ dist = \"constant\", ms = 0 }}\n{RUN}events_per_instant_max = 10000\n"
+    );
+    let (code, stdout, _) = run("livelock", &text, &["--no-report"]);
+    assert_eq!(code, 5, "{stdout}");
+    assert!(stdout.contains("verdict: STOPPED"), "{stdout}");
+    assert!(stdout.contains("events_per_instant_max"), "{stdout}");
+    let text = format!("{PING}{RUN}events_max = 5000\n");
+    let (code, stdout, _) = run("events_max", &text, &["--no-report"]);
+    assert_eq!(code, 5, "{stdout}");
+    assert!(stdout.contains("[run] events_max"), "{stdout}");
+}

@@ -275,6 +275,7 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         keep_history: !opts.unjudged,
         history_entries_max: sc.history_entries_max,
         stopped: None,
+        counts: world::counts::EventCounts::new(sc.events_per_instant_max, sc.events_max),
         trace: if opts.trail {
             TraceHash::with_trail()
         } else {

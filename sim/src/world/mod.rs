@@ -10,6 +10,7 @@
 
 mod busy;
 pub mod client;
+pub mod counts;
 pub mod driver;
 pub mod event;
 pub mod faults;
@@ -115,6 +116,8 @@ pub struct World<M: Model> {
     pub history_entries_max: u64,
     /// Why the run stopped before its end, if it did.
     pub stopped: Option<String>,
+    /// Events dispatched, against the run's caps (the livelock guard).
+    pub counts: counts::EventCounts,
     /// Fingerprint of what happened.
     pub trace: TraceHash,
     /// Faults.
@@ -174,7 +177,7 @@ impl<M: Model> World<M> {
             return;
         }
         if self.history.entries.len() as u64 >= self.history_entries_max {
-            self.stopped = Some(format!(
+            self.stop(format!(
                 "the history reached {} lines at {:.3} s of simulated time ([run] history_entries_max): raise it, or shorten the run",
                 self.history_entries_max,
                 self.now_us as f64 / 1e6

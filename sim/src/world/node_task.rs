@@ -246,7 +246,8 @@ impl<M: Model> World<M> {
         let slot = &mut self.slots[id];
         slot.timer_generation += 1;
         let generation = slot.timer_generation;
-        let at = self.now_us + slot.clock.true_duration_us(after_us);
+        // Saturating: a protocol may ask for any delay; past the end is never.
+        let at = (self.now_us).saturating_add(slot.clock.true_duration_us(after_us));
         let seq = self.queue.next_seq();
         let armed = Armed {
             generation,
