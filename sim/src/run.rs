@@ -17,6 +17,7 @@ use faultline_models::{
 use rand::Rng;
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One checker's judgement of the run.
@@ -72,7 +73,7 @@ pub struct RunOutcome {
 }
 
 /// How to run, beyond the scenario and the seed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
     /// Keep the trace hash after every event ([`RunOutcome::trail`]), to find
     /// where two runs that should be equal part. Costs memory; off by default.
@@ -96,7 +97,15 @@ pub struct RunOptions {
     /// twice and hold a second copy of its history next to the first (a
     /// 60 s quorum run's report peaked at 2.1 GB).
     pub unjudged: bool,
+    /// Set from another thread to end the run early (verdict STOPPED, see
+    /// [`CANCELLED`]): how `sweep --time-limit` stops a seed that is still
+    /// running. Checked every [`crate::world::counts::CANCEL_EVERY`] events.
+    pub cancel: Option<&'static AtomicBool>,
 }
+
+/// The reason a cancelled run gives (see [`RunOptions::cancel`]).
+pub const CANCELLED: &str =
+    "cancelled from outside the run (sweep --time-limit): wall time ran out, not a finding";
 
 impl RunOutcome {
     /// The overall verdict: invalid if any checker says so, else unknown if
@@ -275,7 +284,8 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         keep_history: !opts.unjudged,
         history_entries_max: sc.history_entries_max,
         stopped: None,
-        counts: world::counts::EventCounts::new(sc.events_per_instant_max, sc.events_max),
+        counts: world::counts::EventCounts::new(sc.events_per_instant_max, sc.events_max)
+            .with_cancel(opts.cancel),
         trace: if opts.trail {
             TraceHash::with_trail()
         } else {

@@ -225,6 +225,7 @@ pub fn seeds_per_second(scenario: &dyn LoadedScenario, seeds: u64, jobs: usize) 
         jobs,
         determinism_every: None,
         stop_after: None,
+        time_limit: None,
     };
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (secs, ()) = timed(|| crate::sweep::pool::run(&work, &stop, drop));

@@ -25,7 +25,9 @@ pub struct SweepArgs {
     /// Stop taking new seeds after K failing ones.
     #[arg(long, value_name = "K")]
     pub stop_after: Option<u64>,
-    /// Stop taking new seeds after this many wall-clock seconds.
+    /// Stop after this many wall-clock seconds: no new seed starts and
+    /// seeds still running are cut short (not recorded; the sweep is
+    /// marked incomplete).
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
     /// Run every seed divisible by N twice and compare trace hashes.

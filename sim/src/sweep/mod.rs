@@ -46,7 +46,7 @@ pub struct SweepConfig {
     pub jobs: usize,
     /// Stop taking seeds after this many failing ones.
     pub stop_after: Option<u64>,
-    /// Stop taking seeds after this much wall time.
+    /// Stop after this much wall time (no new seeds; running ones cancelled).
     pub time_limit: Option<Duration>,
     /// Run every seed divisible by this twice and compare trace hashes.
     pub determinism_every: Option<u64>,
@@ -76,23 +76,32 @@ pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepRe
         jobs: cfg.jobs,
         determinism_every: cfg.determinism_every,
         stop_after: cfg.stop_after,
+        time_limit: cfg.time_limit,
     };
     let stop = AtomicBool::new(false);
     let mut progress = Progress::new(total, cfg.quiet);
     let mut rows = Vec::new();
     let mut error = None;
+    let mut cut_short = Vec::new();
     pool::run(&work, &stop, |done| {
+        if done.cancelled {
+            cut_short.push(done.row.seed);
+            return;
+        }
         progress.seed_done(done.row.verdict != "valid");
         if let Err(e) = record(scenario, cfg, &done) {
             error.get_or_insert(e);
             stop.store(true, Ordering::Relaxed);
         }
         rows.push(done.row);
-        if cfg.time_limit.is_some_and(|t| progress.elapsed() >= t) {
-            stop.store(true, Ordering::Relaxed);
-        }
     });
     progress.finish();
+    if !cut_short.is_empty() {
+        cut_short.sort_unstable();
+        eprintln!(
+            "--time-limit: seeds {cut_short:?} were still running and were cut short (not recorded)"
+        );
+    }
     if let Some(e) = error {
         return Err(e);
     }

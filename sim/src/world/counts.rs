@@ -3,6 +3,11 @@
 //! STOPPED, exit 5) with a reason that names the key to raise.
 
 use crate::world::event::EVENTS_PENDING_MAX;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Events between two looks at the cancel flag (a relaxed load is cheap,
+/// but not free on the engine's hottest path).
+pub const CANCEL_EVERY: u64 = 4096;
 
 /// Events dispatched so far, and the caps.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +20,8 @@ pub struct EventCounts {
     pub instant_max: u64,
     /// `[run] events_max`.
     pub total_max: u64,
+    /// Set from outside to end the run (`RunOptions::cancel`).
+    pub cancel: Option<&'static AtomicBool>,
 }
 
 impl EventCounts {
@@ -26,7 +33,13 @@ impl EventCounts {
             total: 0,
             instant_max,
             total_max,
+            cancel: None,
         }
+    }
+
+    /// The same, ended early once `cancel` is set.
+    pub fn with_cancel(self, cancel: Option<&'static AtomicBool>) -> EventCounts {
+        EventCounts { cancel, ..self }
     }
 
     /// Why the run must stop at `now_us`, if it must: an event past a cap,
@@ -44,6 +57,10 @@ impl EventCounts {
                 "the run dispatched {} events by {at:.3} s of simulated time ([run] events_max): raise it, or shorten the run",
                 self.total_max
             ));
+        }
+        let every = self.total.is_multiple_of(CANCEL_EVERY);
+        if every && self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Some(crate::run::CANCELLED.to_string());
         }
         overflowed.then(|| format!(
             "more than {EVENTS_PENDING_MAX} events were pending at {at:.3} s of simulated time (messages and timers queued and not yet due): the protocol or the load floods the network"
@@ -69,5 +86,9 @@ mod tests {
         assert!(c.exceeded(0, false).unwrap().contains("[run] events_max"));
         c.total = 1;
         assert!(c.exceeded(0, true).unwrap().contains("pending"));
+        static CANCEL: AtomicBool = AtomicBool::new(true);
+        let mut c = c.with_cancel(Some(&CANCEL));
+        c.total = CANCEL_EVERY;
+        assert_eq!(c.exceeded(0, false).as_deref(), Some(crate::run::CANCELLED));
     }
 }
