@@ -29,6 +29,7 @@ pub mod fault;
 pub mod logging;
 pub mod metrics;
 pub mod net;
+pub mod panics;
 pub mod plot;
 pub mod registry;
 pub mod report;

@@ -197,25 +197,48 @@ fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64, opts: RunOptions) -> Ru
         "a finished run's world is still referenced: a leak"
     );
     // A panic in protocol code (a failed assertion) is a finding of the
-    // run, not a crash of the tool; the lock it poisoned still holds the history.
+    // run, not a crash of the tool; the lock it poisoned still holds the
+    // history. A panic anywhere else is a bug in faultline (crate::panics).
+    let in_protocol = crate::panics::take_in_protocol();
     let mut w = shared.lock().unwrap_or_else(PoisonError::into_inner);
-    let panicked = driven.err().map(|p| panic_check(&w, p.as_ref()));
-    let mut outcome = judge(scenario, seed, &mut w, !opts.unjudged);
+    let panicked = match driven {
+        Ok(()) => None,
+        Err(p) if in_protocol => Some(panic_check(&w, p.as_ref())),
+        Err(p) => {
+            drop(w);
+            engine_panic(scenario, seed, p.as_ref())
+        }
+    };
+    let judged = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        judge(scenario, seed, &mut w, !opts.unjudged)
+    }));
+    let mut outcome = match judged {
+        Ok(outcome) => outcome,
+        Err(p) => {
+            drop(w);
+            engine_panic(scenario, seed, p.as_ref())
+        }
+    };
     outcome.checks.extend(panicked);
     outcome
 }
 
-fn panic_check<M: Model>(w: &World<M>, panic: &(dyn std::any::Any + Send)) -> CheckResult {
-    let text = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-    let (time_us, node) = crate::trace::context();
-    let who = w.names.get(node).map_or("the engine", String::as_str);
+/// Re-raises a panic outside protocol code as an engine error naming the
+/// seed, the file and the simulated time (see `crate::panics`).
+fn engine_panic<M: Model>(sc: &Scenario<M>, seed: u64, panic: &(dyn std::any::Any + Send)) -> ! {
     let message = format!(
-        "{who} panicked: {}",
-        text.unwrap_or_else(|| "(no message)".into())
+        "seed {seed} of {}, at {:.6} s of simulated time: {}",
+        sc.source.path.display(),
+        crate::trace::context().0 as f64 / 1e6,
+        crate::panics::message(panic)
     );
+    std::panic::resume_unwind(Box::new(crate::panics::EngineError { message }))
+}
+
+fn panic_check<M: Model>(w: &World<M>, panic: &(dyn std::any::Any + Send)) -> CheckResult {
+    let (time_us, node) = crate::trace::context();
+    let who = w.names.get(node).map_or("the workload", String::as_str);
+    let message = format!("{who} panicked: {}", crate::panics::message(panic));
     CheckResult {
         name: "no-panic",
         property: Property::Always,

@@ -119,7 +119,8 @@ pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepRe
 fn record(scenario: &dyn LoadedScenario, cfg: &SweepConfig, done: &Done) -> Result<(), Error> {
     let seed = done.row.seed;
     if let Some(panic) = &done.panic {
-        eprintln!("seed {seed} panicked: {panic}");
+        eprintln!("seed {seed}: {panic}");
+        return Ok(());
     }
     if let Some(n) = &done.nondeterminism {
         eprintln!("{n}");

@@ -115,6 +115,9 @@ fn receive(
     }
 }
 
+/// The verdict word of a seed that hit an engine error.
+pub const ENGINE_ERROR: &str = "error";
+
 /// How often the time limit is looked at while no result arrives.
 const WATCH_EVERY: Duration = Duration::from_millis(50);
 
@@ -162,8 +165,8 @@ impl Batch {
     }
 }
 
-/// Runs one seed (twice when sampled for determinism); a panic becomes a
-/// failing row with the checker name `panic`.
+/// Runs one seed (twice when sampled for determinism); an engine panic
+/// becomes a row with the verdict `error`.
 fn run_one(work: &Work<'_>, seed: u64, cancel: &'static AtomicBool) -> Done {
     let sampled = work
         .determinism_every
@@ -217,17 +220,15 @@ fn run_one(work: &Work<'_>, seed: u64, cancel: &'static AtomicBool) -> Done {
     }
 }
 
+/// A seed whose run panicked outside protocol code (a protocol's panic is
+/// the run's `no-panic` finding instead): an engine error, exit 6.
 fn panicked(seed: u64, panic: Box<dyn std::any::Any + Send>) -> Done {
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "a panic without a message".into());
+    let message = crate::panics::engine_error(panic.as_ref()).to_string();
     Done {
         row: SeedRow {
             seed,
-            verdict: "invalid".into(),
-            failing: "panic/always/invalid".into(),
+            verdict: ENGINE_ERROR.into(),
+            failing: format!("engine/panic/{ENGINE_ERROR}"),
             ops: 0,
             faults: 0,
             trace_hash: String::new(),

@@ -98,8 +98,18 @@ impl<M: Model> World<M> {
             return;
         }
         let f = self.clients.pick_f();
-        let op = self.model.make_op(f, &mut self.clients.rng);
-        let node = self.model.route(&op, &self.servers, &mut self.clients.rng);
+        let (model, rng) = (&mut self.model, &mut self.clients.rng);
+        let op = crate::panics::protocol(|| model.make_op(f, rng));
+        // The model's contract, checked on its side: a bad route is its finding.
+        let node = crate::panics::protocol(|| {
+            let node = self.model.route(&op, &self.servers, rng);
+            assert!(
+                self.servers.contains(&node),
+                "{}::route picked node {node}, which serves no clients",
+                M::NAME
+            );
+            node
+        });
         self.clients.next_req += 1;
         let req = self.clients.next_req;
         let process = self.clients.processes[client];

@@ -55,7 +55,7 @@ pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
     };
     let (incarnation, mut node) = {
         let w = lock(&shared);
-        let node = w.model.build(id, &w.slots[id].storage);
+        let node = crate::panics::protocol(|| w.model.build(id, &w.slots[id].storage));
         (w.slots[id].incarnation, node)
     };
     drop(shared);
@@ -156,7 +156,7 @@ impl<M: Model> World<M> {
         let n = self.slots.len();
         let slot = &mut self.slots[id];
         let mut ctx = Ctx::new(id, n, now_local, &mut slot.rng, &slot.storage, &mut out);
-        f(&mut ctx);
+        crate::panics::protocol(|| f(&mut ctx));
         for command in out.drain(..) {
             self.apply(id, command);
         }
