@@ -87,7 +87,7 @@ mod tests {
         c.total = 1;
         assert!(c.exceeded(0, true).unwrap().contains("pending"));
         static CANCEL: AtomicBool = AtomicBool::new(true);
-        let mut c = c.with_cancel(Some(&CANCEL));
+        let mut c = EventCounts::new(2, u64::MAX).with_cancel(Some(&CANCEL));
         c.total = CANCEL_EVERY;
         assert_eq!(c.exceeded(0, false).as_deref(), Some(crate::run::CANCELLED));
     }
