@@ -320,3 +320,35 @@ fn zero_latency_ping_stops_at_the_livelock_guard() {
     assert_eq!(code, 5, "{stdout}");
     assert!(stdout.contains("[run] events_max"), "{stdout}");
 }
+
+#[test]
+fn counts_and_sizes_that_would_exhaust_memory_are_rejected() {
+    let text = format!("{PING}[protocol.params]\noutstanding = 4294967295\n{RUN}");
+    assert_error(
+        "outstanding",
+        &text,
+        5,
+        "expected outstanding at most 10000",
+    );
+    let nemesis = "[nemesis]\nkinds = [\"crash\"]\ninterval_ms_min = 0\nduration_ms_min = 0\n";
+    assert_error(
+        "nemesis_unbounded",
+        &ping(nemesis),
+        10,
+        "unboundedly many from [nemesis]",
+    );
+    let text = "[protocol]\nname = \"ping\"\nnodes = 1000\n[run]\nduration_ms = 60000\n[nemesis]\nkinds = [\"partition\"]\ninterval_ms_min = 500\n";
+    assert_error(
+        "partitions_of_1000",
+        text,
+        8,
+        "the limit is 10000000 per run",
+    );
+    let text = format!("{PING}[run]\nduration_ms = 86000000\n[nemesis]\nkinds = [\"crash\"]\ninterval_ms_min = 1\nduration_ms_min = 0\n");
+    assert_error(
+        "nemesis_too_busy",
+        &text,
+        8,
+        "the limit is 100000 faults per run",
+    );
+}

@@ -85,6 +85,7 @@ fn stem(file: &std::path::Path) -> String {
 pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
     crate::logging::init("warn");
     let planned = plan(registry, &args)?;
+    runs_within_limit(&planned)?;
     let jobs: Vec<(usize, u64)> = planned
         .iter()
         .enumerate()
@@ -129,6 +130,22 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
     print_misses(&args, &configs, &rows, &expectations);
     println!("report: {}", dir.display());
     Ok(exit_code(&expectations))
+}
+
+/// Rows are kept in memory (each with a latency histogram): the product of
+/// configurations and seeds is bounded.
+fn runs_within_limit(planned: &[Planned]) -> Result<(), Error> {
+    let max = crate::scenario::limits::COMPARE_RUNS_MAX;
+    let runs = (planned.iter())
+        .map(|(_, _, (a, b))| (b - a).saturating_add(1))
+        .fold(0u64, u64::saturating_add);
+    if runs > max {
+        return Err(Error::Usage(format!(
+            "compare: {} configurations over their seeds make {runs} runs; at most {max} (use fewer seeds or axis values)",
+            planned.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Every axis name, in order of first appearance.

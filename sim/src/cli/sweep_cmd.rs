@@ -7,6 +7,10 @@ use crate::sweep::{self, output, SweepConfig};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Most seeds one sweep process runs (a row of ~150 bytes each stays in
+/// memory until the end): 10 million is ~1.5 GB.
+pub const ROWS_MAX: u64 = 10_000_000;
+
 /// Arguments of `sweep`.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -51,6 +55,13 @@ pub fn run(registry: &Registry, args: SweepArgs) -> Result<i32, Error> {
         crate::logging::init("warn");
     }
     let scenario = registry.load(&args.file)?;
+    let count = args.seeds.count(args.shard);
+    if count > ROWS_MAX {
+        return Err(Error::Usage(format!(
+            "--seeds {}: this sweep would run {count} seeds; one sweep keeps a row per seed in memory and runs at most {ROWS_MAX}: split it with --shard I/N and `faultline merge` the folders",
+            args.seeds
+        )));
+    }
     if args.check_determinism == Some(0) || args.jobs == Some(0) {
         return Err(Error::Usage(
             "--jobs and --check-determinism take a number above 0".into(),

@@ -3,6 +3,7 @@
 //! runs. Every error names the file, line and column, what was found and
 //! what was expected. The format is documented in `scenarios/README.md`.
 
+mod budget;
 pub mod limits;
 mod load;
 mod resolve;

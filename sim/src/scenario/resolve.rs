@@ -62,6 +62,8 @@ impl<M: Model> Scenario<M> {
             Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, &names)?),
             None => None,
         };
+        let n = names.len() as u64;
+        super::budget::check(&source, &faults, nemesis.as_ref(), n, duration_us)?;
         check_section::<M>(&source, &file, &model)?;
         let clock = clock(&source, &file)?;
         let name = file.name.clone().unwrap_or_else(|| stem(&source));
