@@ -77,6 +77,16 @@ fn bad_input_names_the_file_and_line() {
     assert_eq!(code, 3, "{stderr}");
     let missing = PathBuf::from("no/such/history.jsonl");
     assert_eq!(check("kv", &missing).0, 4);
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("check_latin1.jsonl");
+    let mut bytes = BAD.as_bytes().to_vec();
+    bytes.insert(BAD.find("\n{").unwrap() + 1, 0xe9);
+    std::fs::write(&path, bytes).unwrap();
+    let (code, _, stderr) = check("kv", &path);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("check_latin1.jsonl:2:1: not UTF-8 text: byte 0xe9"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -352,3 +352,50 @@ fn counts_and_sizes_that_would_exhaust_memory_are_rejected() {
         "the limit is 100000 faults per run",
     );
 }
+
+#[test]
+fn argument_errors_exit_3_and_help_exits_0() {
+    let code = |args: &[&str]| {
+        support::faultline()
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&["run", "--bogus"]), Some(3));
+    assert_eq!(code(&["sweep", "x.toml", "--seeds", "abc"]), Some(3));
+    assert_eq!(code(&["frobnicate"]), Some(3));
+    assert_eq!(code(&[]), Some(3));
+    assert_eq!(code(&["--help"]), Some(0));
+    assert_eq!(code(&["run", "--help"]), Some(0));
+    assert_eq!(code(&["--version"]), Some(0));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_bad_input_at_its_first_bad_byte() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scenario_errors");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.toml");
+    std::fs::write(&path, b"[protocol]\nname = \"pi\xffng\"\n").unwrap();
+    let out = support::faultline()
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("latin1.toml:2:11: not UTF-8 text: byte 0xff"),
+        "{stderr}"
+    );
+    let path = dir.join("huge.toml");
+    std::fs::write(&path, vec![b'#'; 5 << 20]).unwrap();
+    let out = support::faultline()
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 4194304 bytes"));
+}

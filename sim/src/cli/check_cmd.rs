@@ -46,7 +46,7 @@ pub fn check(args: CheckArgs) -> Result<i32, Error> {
             all.join(", ")
         ))
     })?;
-    let text = std::fs::read_to_string(&args.file).map_err(|e| Error::io(&args.file, e))?;
+    let text = crate::scenario::read_text(&args.file, None)?;
     let format = pick_format(&args, &text)?;
     let history = convert::parse(&text, format).map_err(|e| bad_file(&args.file, &e))?;
     let options = options(format, &text, args.initial.as_deref())?;

@@ -114,7 +114,10 @@ pub struct RunArgs {
 /// (never a protocol's: a run turns those into its `no-panic` finding) is
 /// an engine error: exit 6 with its message.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return argument_error(&e),
+    };
     let registry = Registry::builtin();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command(cli, &registry)));
     ran.unwrap_or_else(|panic| {
@@ -123,6 +126,18 @@ pub fn main() -> i32 {
         eprintln!("  please report it, with the command and the scenario file");
         crate::panics::EXIT_CODE
     })
+}
+
+/// Prints clap's message; `--help` and `--version` exit 0, every argument
+/// error 3 (bad input, as the README's table says; clap's own 2 would read
+/// as an unknown verdict).
+fn argument_error(e: &clap::Error) -> i32 {
+    let _ = e.print();
+    if e.use_stderr() {
+        3
+    } else {
+        0
+    }
 }
 
 fn command(cli: Cli, registry: &Registry) -> i32 {

@@ -10,5 +10,5 @@ mod resolve;
 mod resolve_faults;
 pub mod schema;
 
-pub use load::{locate, probe_protocol, Key, Source};
+pub use load::{locate, probe_protocol, read_text, Key, Source};
 pub use resolve::Scenario;
