@@ -37,6 +37,7 @@ pub mod run;
 pub mod scenario;
 pub mod seed;
 pub mod shrink;
+pub mod staging;
 pub mod stats;
 pub mod sweep;
 pub mod trace;

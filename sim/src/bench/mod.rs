@@ -355,5 +355,5 @@ pub fn write_csv(rows: &[Row], path: &Path) -> Result<(), Error> {
     let bytes = w
         .into_inner()
         .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    crate::report::write_atomic(path, &bytes)
+    crate::report::write_file(path, &bytes)
 }

@@ -113,7 +113,9 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         rows: &rows,
     };
     let expectations = judge(&scenarios, &rows);
-    let dir = args.out.join("compare").join(&name);
+    let target = args.out.join("compare").join(&name);
+    let staging = crate::staging::Staging::begin(&target)?;
+    let dir = staging.dir().to_path_buf();
     let files = write(&comparison, &dir)?;
     let description = (args.files.len() == 1)
         .then(|| scenarios[0].description())
@@ -126,6 +128,7 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         &files,
     );
     crate::report::index::write(&dir, &html)?;
+    let dir = staging.commit()?;
     print_table(&configs, &rows);
     print_misses(&args, &configs, &rows, &expectations);
     println!("report: {}", dir.display());

@@ -10,7 +10,8 @@
 //! signature (checker, property, verdict, variant); [`output`] writes the
 //! folder and merges the folders of shards run on many machines into the
 //! same bytes one machine would have written; [`progress`] shows the person
-//! waiting how it goes. This is the madsim/FoundationDB practice of
+//! waiting how it goes. The folder is written into a hidden sibling and
+//! renamed into place when the sweep ends ([`crate::staging`]). This is the madsim/FoundationDB practice of
 //! "simulate many seeds, print the one command that reproduces a failure".
 
 pub mod output;
@@ -67,7 +68,9 @@ pub struct SweepResult {
 
 /// Sweeps `scenario` as `cfg` says and writes the sweep's folder.
 pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepResult, Error> {
-    output::prepare(&cfg.out)?;
+    let staging = crate::staging::Staging::begin(&cfg.out)?;
+    let dir = staging.dir();
+    output::prepare(dir)?;
     let total = cfg.range.count(cfg.shard);
     let seed_at = |i: u64| cfg.range.nth(cfg.shard, i);
     let work = pool::Work {
@@ -89,7 +92,7 @@ pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepRe
             return;
         }
         progress.seed_done(done.row.verdict != "valid");
-        if let Err(e) = record(scenario, cfg, &done) {
+        if let Err(e) = record(scenario, cfg, dir, &done) {
             error.get_or_insert(e);
             stop.store(true, Ordering::Relaxed);
         }
@@ -108,15 +111,22 @@ pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepRe
     rows.sort_by_key(|r: &SeedRow| r.seed);
     let meta = meta(scenario, cfg, rows.len() as u64 == total);
     let summary = SweepSummary::of(meta, &rows);
-    output::write(&cfg.out, &summary, &rows)?;
+    output::write(dir, &summary, &rows)?;
+    staging.commit()?;
     Ok(SweepResult {
         summary,
         seeds_per_s: progress.seeds_per_s(),
     })
 }
 
-/// Writes a failing seed's replay file and reports panics and nondeterminism.
-fn record(scenario: &dyn LoadedScenario, cfg: &SweepConfig, done: &Done) -> Result<(), Error> {
+/// Writes a failing seed's replay file into `dir` and reports panics and
+/// nondeterminism.
+fn record(
+    scenario: &dyn LoadedScenario,
+    cfg: &SweepConfig,
+    dir: &std::path::Path,
+    done: &Done,
+) -> Result<(), Error> {
     let seed = done.row.seed;
     if let Some(panic) = &done.panic {
         eprintln!("seed {seed}: {panic}");
@@ -129,7 +139,7 @@ fn record(scenario: &dyn LoadedScenario, cfg: &SweepConfig, done: &Done) -> Resu
         return Ok(());
     };
     let draft = Draft::materialise(scenario.text(), seed, timeline)?;
-    let path = output::failure_path(&cfg.out, seed);
+    let path = output::failure_path(dir, seed);
     let header = format!(
         "# Seed {seed} of {} failed: {}.\n# Its applied faults as an explicit schedule: \
          `faultline run` on this file replays the failure\n# without the nemesis; \
