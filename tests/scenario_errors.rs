@@ -399,3 +399,31 @@ fn a_file_that_is_not_utf8_is_bad_input_at_its_first_bad_byte() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 4194304 bytes"));
 }
+
+#[test]
+fn a_name_that_is_not_one_folder_is_rejected_at_its_key() {
+    for (case, name, why) in [
+        ("name_up", "../../x", "it starts with '.'"),
+        ("name_abs", "/tmp/x", "it contains '/'"),
+        ("name_sep", "a/b", "it contains '/'"),
+        ("name_empty", "", "it is empty"),
+        ("name_ctrl", "a\\u0007b", "it contains '\\u{7}'"),
+    ] {
+        let text = format!("name = \"{name}\"\n{PING}{RUN}");
+        assert_error(case, &text, 1, why);
+    }
+    let out = support::faultline()
+        .args([
+            "compare",
+            "scenarios/ping/steady.toml",
+            "--name",
+            "../x",
+            "--seeds",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--name: \"../x\" cannot name a report folder"));
+}

@@ -84,6 +84,11 @@ fn stem(file: &std::path::Path) -> String {
 /// returns the exit code ([`crate::compare::expect`]).
 pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
     crate::logging::init("warn");
+    if let Some(name) = &args.name {
+        // Scenario names were checked when they loaded.
+        crate::scenario::limits::folder_name(name)
+            .map_err(|m| Error::Usage(format!("--name: {m}")))?;
+    }
     let planned = plan(registry, &args)?;
     runs_within_limit(&planned)?;
     let jobs: Vec<(usize, u64)> = planned

@@ -63,6 +63,30 @@ pub const EVENTS_MAX_DEFAULT: u64 = 1_000_000_000;
 /// The most either event cap may be set to.
 pub const EVENTS_LIMIT: u64 = 1_000_000_000_000;
 
+/// Checks that `name` can be one folder under `--out` and nothing else: not
+/// empty, at most [`NAME_CHARS_MAX`] characters, no path separator, no
+/// leading `.` (so neither `..` nor a hidden folder), no control character,
+/// none of `<>:"|?*` (not allowed in Windows file names).
+pub fn folder_name(name: &str) -> Result<(), String> {
+    let bad = name
+        .chars()
+        .find(|&c| c == '/' || c == '\\' || c.is_control() || "<>:\"|?*".contains(c));
+    let why = if name.is_empty() {
+        "it is empty".to_string()
+    } else if name.chars().count() > NAME_CHARS_MAX {
+        format!("it is longer than {NAME_CHARS_MAX} characters")
+    } else if name.starts_with('.') {
+        "it starts with '.'".to_string()
+    } else if let Some(c) = bad {
+        format!("it contains {c:?}")
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{name:?} cannot name a report folder: {why}; expected one folder name (letters, digits, '-', '_', ...)"
+    ))
+}
+
 /// `ms` in whole microseconds, once it passed a check below.
 pub fn us(ms: f64) -> u64 {
     (ms * 1000.0).round() as u64
@@ -124,5 +148,18 @@ mod tests {
         assert!(time_us("x", 1e300).unwrap_err().contains("found 1e300"));
         assert_eq!(time_us("x", 1.5), Ok(1500));
         assert!(positive("x", 0.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn a_name_is_one_folder_and_nothing_else() {
+        for bad in [
+            "", "..", "../../x", "/etc", "a/b", "a\\b", ".hidden", "a\nb", "tab\tx", "c:x",
+        ] {
+            assert!(folder_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(folder_name(&"x".repeat(NAME_CHARS_MAX + 1)).is_err());
+        for good in ["raft-steady", "ping_1.2", "naïve run"] {
+            assert_eq!(folder_name(good), Ok(()));
+        }
     }
 }

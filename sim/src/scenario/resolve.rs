@@ -67,6 +67,14 @@ impl<M: Model> Scenario<M> {
         check_section::<M>(&source, &file, &model)?;
         let clock = clock(&source, &file)?;
         let name = file.name.clone().unwrap_or_else(|| stem(&source));
+        limits::folder_name(&name).map_err(|m| {
+            let from = if file.name.is_some() {
+                ""
+            } else {
+                " (the file's name)"
+            };
+            source.error_at_key(&[Key::Name("name")], format!("scenario name{from}: {m}"))
+        })?;
         Ok(Scenario {
             source,
             name,
