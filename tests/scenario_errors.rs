@@ -427,3 +427,116 @@ fn a_name_that_is_not_one_folder_is_rejected_at_its_key() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("--name: \"../x\" cannot name a report folder"));
 }
+
+#[test]
+fn contradictions_are_rejected_at_the_key_that_contradicts() {
+    let f = "[[faults]]\nat_ms = 1\nkind = ";
+    // `extra` starts at line 8; the kind is on line 10.
+    let cases: &[(&str, String, usize, &str)] = &[
+        (
+            "split_and_groups",
+            format!("{f}\"partition\"\nsplit = \"halves\"\ngroups = [[\"n1\"], [\"n2\"]]\n"),
+            12,
+            "takes one of `split`, `groups` or `pairs`",
+        ),
+        (
+            "overlapping_groups",
+            format!("{f}\"partition\"\ngroups = [[\"n1\", \"n2\"], [\"n2\", \"n3\"]]\n"),
+            11,
+            "node \"n2\" is in two groups",
+        ),
+        (
+            "three_name_pair",
+            format!("{f}\"partition\"\npairs = [[\"n1\", \"n2\", \"n3\"]]\n"),
+            11,
+            "found 3 names",
+        ),
+        (
+            "loss_with_target",
+            format!("{f}\"loss\"\ntarget = \"n1\"\nprobability = 0.5\n"),
+            11,
+            "a loss fault takes no `target`",
+        ),
+        (
+            "crash_with_probability",
+            format!("{f}\"crash\"\ntarget = \"n1\"\nprobability = 0.5\n"),
+            12,
+            "a crash fault takes no `probability`",
+        ),
+        (
+            "pause_lose_unsynced",
+            format!("{f}\"pause\"\ntarget = \"n1\"\nlose_unsynced = true\n"),
+            12,
+            "a pause fault takes no `lose_unsynced`",
+        ),
+        (
+            "aimed_halves",
+            format!("{f}\"partition\"\nsplit = \"halves\"\ntarget = \"n1\"\n"),
+            12,
+            "goes with split = \"isolate\" only",
+        ),
+        (
+            "every_without_repeat",
+            format!("{f}\"crash\"\ntarget = \"n1\"\nevery_ms = 10\n"),
+            12,
+            "it needs repeat > 1",
+        ),
+        (
+            "role_nobody_has",
+            format!("{f}\"crash\"\ntarget = \"leadr\"\n"),
+            11,
+            "no node of this protocol ever has the role \"leadr\"",
+        ),
+        (
+            "nemesis_role",
+            "[nemesis]\nkinds = [\"crash\"]\ntargets = [\"random-leader\"]\n".into(),
+            10,
+            "ever has the role \"leader\"",
+        ),
+        (
+            "nemesis_lose_unsynced",
+            "[nemesis]\nkinds = [\"pause\"]\nlose_unsynced = true\n".into(),
+            10,
+            "lose_unsynced is for crashes",
+        ),
+        (
+            "only_nothing",
+            "[check]\nonly = []\n".into(),
+            9,
+            "check.only = [] runs no checker",
+        ),
+        (
+            "all_weights_zero",
+            "[workload.mix]\necho = 0\n".into(),
+            8,
+            "every weight in [workload.mix] is 0",
+        ),
+        (
+            "timeout_past_the_run",
+            "[workload]\ntimeout_ms = 100000\n".into(),
+            9,
+            "expected timeout_ms below the run's length",
+        ),
+    ];
+    for (name, extra, line, expect) in cases {
+        assert_error(name, &ping(extra), *line, expect);
+    }
+}
+
+#[test]
+fn validate_checks_every_compare_configuration() {
+    let text = format!("{PING}{RUN}\n[compare]\nseeds = 2\n[[compare.axes]]\nset = [\"network.loss\"]\nvalues = [0.1, 2.0]\n");
+    assert_error(
+        "compare_bad_value",
+        &text,
+        10,
+        "[compare] configuration \"2.0\": expected network.loss to be a probability",
+    );
+    let text = format!("{PING}{RUN}\n[compare]\nseeds = 0\n");
+    assert_error(
+        "compare_no_seeds",
+        &text,
+        9,
+        "expected [compare] seeds in [1, 100000], found 0",
+    );
+}

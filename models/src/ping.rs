@@ -112,6 +112,8 @@ impl Model for PingModel {
     type Event = NoEvent;
     type Variant = Variant;
     const CHECKERS: &'static [CheckerInfo] = &[EchoIntegrity::INFO];
+    /// Ping nodes announce no role: fault them by name, "random" or "all".
+    const ROLES: Option<&'static [&'static str]> = Some(&[]);
 
     fn ops() -> &'static [OpInfo] {
         OPS

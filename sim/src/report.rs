@@ -94,6 +94,7 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "ops": op_stats(&*o.history, o.end_us),
         "network": o.net,
         "faults": o.timeline,
+        "faults_unmatched_role": o.unmatched_roles.len(),
         "metrics": o.metrics.iter().map(metric_json).collect::<Vec<_>>(),
         "heal_us": o.heal_us,
         "end_us": o.end_us,

@@ -70,6 +70,9 @@ pub struct RunOutcome {
     /// Why the run stopped before its end (an engine limit), if it did;
     /// then nothing was judged.
     pub stopped: Option<String>,
+    /// (time, role) of each fault aimed at a role no live node had when it
+    /// fired: it did nothing (a role that does exist, just not then).
+    pub unmatched_roles: Vec<(u64, String)>,
 }
 
 /// How to run, beyond the scenario and the seed.
@@ -395,6 +398,7 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         metrics,
         net: w.stats.clone(),
         timeline: std::mem::take(&mut w.faults.timeline),
+        unmatched_roles: std::mem::take(&mut w.faults.unmatched_roles),
         trace_hash: w.trace.hex(),
         heal_us: w.heal_us,
         end_us: if w.stopped.is_some() {

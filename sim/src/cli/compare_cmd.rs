@@ -8,7 +8,7 @@ use crate::compare::{run_jobs, Row};
 use crate::error::Error;
 use crate::metrics::LatencyHistogram;
 use crate::registry::{LoadedScenario, Registry};
-use crate::scenario::Source;
+use crate::scenario::{Key, Source};
 use std::path::PathBuf;
 
 /// Arguments of `compare`.
@@ -50,6 +50,31 @@ pub fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
 
 /// A configuration, its loaded scenario and its inclusive seed range.
 type Planned = (Config, Box<dyn LoadedScenario>, (u64, u64));
+
+/// Validates the `[compare]` matrix of `file` as `compare` would run it:
+/// every configuration loads; returns how many there are (0: no matrix).
+pub fn check_matrix(registry: &Registry, file: &std::path::Path) -> Result<usize, Error> {
+    let src = Source::read(file)?;
+    let Some(spec) = compare_spec(&src)? else {
+        return Ok(0);
+    };
+    let configs = configs(&src, &file_axes(&src, &spec)?, None)?;
+    // A configuration's error is at the axes that made it: its own text
+    // has the axis values written in, at lines the file may not have.
+    let at = [Key::Name("compare"), Key::Name("axes")];
+    for config in &configs {
+        registry
+            .load_source(config.source.clone())
+            .map_err(|e| match e {
+                Error::Scenario { message, .. } => src.error_at_key(
+                    &at,
+                    format!("[compare] configuration {:?}: {message}", config.label),
+                ),
+                other => other,
+            })?;
+    }
+    Ok(configs.len())
+}
 
 /// Loads every configuration with its seed range.
 fn plan(registry: &Registry, args: &CompareArgs) -> Result<Vec<Planned>, Error> {

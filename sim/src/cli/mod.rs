@@ -177,8 +177,17 @@ fn command(cli: Cli, registry: &Registry) -> i32 {
 fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
     let mut code = 0;
     for f in files {
-        match registry.load(f) {
-            Ok(s) => println!("ok: {} ({} / {})", f.display(), s.protocol(), s.variant()),
+        let loaded = registry
+            .load(f)
+            .and_then(|s| Ok((s, compare_cmd::check_matrix(registry, f)?)));
+        match loaded {
+            Ok((s, 0)) => println!("ok: {} ({} / {})", f.display(), s.protocol(), s.variant()),
+            Ok((s, n)) => println!(
+                "ok: {} ({} / {}; [compare]: {n} configurations)",
+                f.display(),
+                s.protocol(),
+                s.variant()
+            ),
             Err(e) => {
                 eprintln!("error: {e}");
                 code = code.max(e.exit_code());

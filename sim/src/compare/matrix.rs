@@ -38,7 +38,17 @@ struct CompareOnly {
 
 /// A file's `[compare]` table, if any (other keys are not looked at here).
 pub fn compare_spec(src: &Source) -> Result<Option<CompareSpec>, Error> {
-    Ok(src.parse::<CompareOnly>()?.compare)
+    let spec = src.parse::<CompareOnly>()?.compare;
+    let max = crate::scenario::limits::COMPARE_RUNS_MAX;
+    if let Some(seeds) = spec
+        .as_ref()
+        .map(|s| s.seeds)
+        .filter(|s| !(1..=max).contains(s))
+    {
+        let m = format!("expected [compare] seeds in [1, {max}], found {seeds}");
+        return Err(src.error_at_key(&[Key::Name("compare"), Key::Name("seeds")], m));
+    }
+    Ok(spec)
 }
 
 /// The axes a file declares.

@@ -57,9 +57,11 @@ impl<M: Model> Scenario<M> {
         let workload = workload::<M>(&source, &file.workload)?;
         let (duration_us, converge_us) = run_lengths(&source, &file)?;
         let (history_entries_max, events_per_instant_max, events_max) = run_caps(&source, &file)?;
-        let faults = super::resolve_faults::explicit(&source, &file.faults, &names, duration_us)?;
+        no_idle_clients(&source, &workload, duration_us + converge_us)?;
+        let cluster = (names.as_slice(), M::ROLES);
+        let faults = super::resolve_faults::explicit(&source, &file.faults, cluster, duration_us)?;
         let nemesis = match &file.nemesis {
-            Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, &names)?),
+            Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, cluster)?),
             None => None,
         };
         let n = names.len() as u64;
@@ -306,6 +308,10 @@ fn workload<M: Model>(src: &Source, spec: &WorkloadSpec) -> Result<Workload, Err
             mix.push((info.name, weight));
         }
     }
+    if !spec.mix.is_empty() && mix.is_empty() {
+        let m = "every weight in [workload.mix] is 0, so no operation would run; give one a weight above 0 (or set clients = 0 for no workload)";
+        return Err(src.error_at_key(&[Key::Name("workload"), Key::Name("mix")], m));
+    }
     if spec.mix.is_empty() {
         mix = M::ops()
             .iter()
@@ -321,6 +327,20 @@ fn workload<M: Model>(src: &Source, spec: &WorkloadSpec) -> Result<Workload, Err
         timeout_us: limits::us(timeout_ms),
         mix,
     })
+}
+
+/// Clients stop issuing `timeout_ms` before the end (so every op they
+/// start can still time out): a timeout as long as the run leaves no time
+/// for any op, which would pass every checker on an empty history.
+fn no_idle_clients(src: &Source, w: &Workload, run_us: u64) -> Result<(), Error> {
+    if w.clients > 0 && w.timeout_us >= run_us {
+        let m = format!(
+            "expected timeout_ms below the run's length (run.duration_ms + run.converge_ms = {} ms): clients stop issuing operations timeout_ms before the end, so none would run",
+            run_us as f64 / 1000.0
+        );
+        return Err(src.error_at_key(&[Key::Name("workload"), Key::Name("timeout_ms")], m));
+    }
+    Ok(())
 }
 
 fn run_lengths<P>(src: &Source, file: &ScenarioFile<P>) -> Result<(u64, u64), Error> {
@@ -384,6 +404,13 @@ fn check_section<M: Model>(
     model: &M,
 ) -> Result<(), Error> {
     let known: Vec<&str> = model.checkers().iter().map(|c| c.name()).collect();
+    if file.check.only.as_ref().is_some_and(|o| o.is_empty()) {
+        let m = format!(
+            "check.only = [] runs no checker, so every run would be VALID; name at least one of: {} (or leave `only` out to run them all)",
+            known.join(", ")
+        );
+        return Err(src.error_at_key(&[Key::Name("check"), Key::Name("only")], m));
+    }
     for (i, name) in file.check.only.iter().flatten().enumerate() {
         if !known.contains(&name.as_str()) {
             let path = [Key::Name("check"), Key::Name("only"), Key::Index(i)];

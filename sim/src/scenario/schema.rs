@@ -276,8 +276,9 @@ pub struct FaultSpec {
     pub split: Option<String>,
     /// For partitions: explicit groups of node names.
     pub groups: Option<Vec<Vec<String>>>,
-    /// For partitions: explicit blocked directed links [from, to].
-    pub pairs: Option<Vec<(String, String)>>,
+    /// For partitions: explicit blocked directed links [from, to] (a list,
+    /// so that a pair of three names is an error rather than truncated).
+    pub pairs: Option<Vec<Vec<String>>>,
     /// For one-way partitions: senders whose messages are dropped...
     pub from: Option<Vec<String>>,
     /// ...towards these receivers.

@@ -67,6 +67,9 @@ pub struct FaultState {
     pub next_id: u64,
     /// Everything applied, in order.
     pub timeline: Vec<AppliedFault>,
+    /// (time, role) of each fault aimed at a role that no live node had
+    /// when it fired (so it did nothing).
+    pub unmatched_roles: Vec<(u64, String)>,
 }
 
 /// Everything one run shares between its tasks.
