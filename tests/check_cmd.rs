@@ -98,3 +98,54 @@ fn conformance_formats_are_read() {
     let path = write("check_knossos.edn", edn);
     assert_eq!(check("cas-register", &path).0, 1);
 }
+
+#[test]
+fn a_malformed_history_is_bad_input_naming_the_line() {
+    let line = |kind: &str, p: u64, t: u64| {
+        format!("{{\"type\":\"{kind}\",\"process\":{p},\"time_us\":{t},\"f\":\"read\",\"key\":\"x\"}}\n")
+    };
+    let cases = [
+        (
+            "check_ok_first",
+            line("ok", 0, 5) + &line("invoke", 0, 6),
+            1,
+            "before any invoke",
+        ),
+        (
+            "check_busy",
+            line("invoke", 0, 1) + &line("invoke", 0, 2),
+            2,
+            "invokes again while",
+        ),
+        (
+            "check_twice",
+            line("invoke", 0, 1) + &line("ok", 0, 2) + &line("ok", 0, 3),
+            3,
+            "a second completion",
+        ),
+        (
+            "check_backwards",
+            line("invoke", 0, 9) + &line("ok", 0, 4),
+            2,
+            "time goes backwards",
+        ),
+    ];
+    for (name, text, at, expect) in cases {
+        let path = write(&format!("{name}.jsonl"), &text);
+        let (code, stdout, stderr) = check("register", &path);
+        assert_eq!(code, 3, "{name}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("{name}.jsonl:{at}: ")),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(expect), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn an_empty_history_is_unknown_and_says_so() {
+    let path = write("check_empty.jsonl", "");
+    let (code, stdout, _) = check("kv", &path);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("no client operations"), "{stdout}");
+}

@@ -13,6 +13,7 @@ mod print;
 mod run_cmd;
 mod shrink_cmd;
 mod sweep_cmd;
+mod well_formed;
 
 pub use merge_cmd::MergeArgs;
 pub use shrink_cmd::ShrinkArgs;
