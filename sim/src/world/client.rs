@@ -178,9 +178,12 @@ impl<M: Model> World<M> {
         if kind == OpType::Info {
             self.clients.processes[p.client] += self.clients.count() as u64;
         }
+        // Saturating: a rate near 0 draws gaps past the end of u64.
         let gap = self.clients.gap_us();
-        self.queue
-            .push(self.now_us + gap, Event::Tick { client: p.client });
+        self.queue.push(
+            self.now_us.saturating_add(gap),
+            Event::Tick { client: p.client },
+        );
     }
 
     fn record_op(&mut self, entry: OpEntry) {
