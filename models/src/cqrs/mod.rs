@@ -30,7 +30,8 @@
 //! (`exactly-once-apply`, always), [`projection`]
 //! (`projection-correctness`, eventually); [`metrics`] and [`reads`]:
 //! projection lag over time, stale reads, read-your-writes violations,
-//! rebuild time. All read protocol events parsed by [`timeline`].
+//! rebuild time. All read the typed protocol events ([`event`]) through
+//! [`timeline`].
 //!
 //! # Variants
 //!
@@ -42,6 +43,7 @@ pub mod aggregate;
 pub mod bus;
 pub mod command;
 pub mod delivery;
+pub mod domain;
 pub mod event;
 pub mod layout;
 pub mod metrics;
@@ -65,6 +67,7 @@ pub mod views;
 mod tests;
 
 pub use delivery::ExactlyOnceApply;
+pub use event::Event;
 pub use layout::{Layout, ReadModel};
 pub use msg::Msg;
 pub use node::CqrsNode;
@@ -96,7 +99,7 @@ impl CqrsModel {
         &self.layout
     }
 
-    fn all_checkers(customers: u64) -> Vec<Box<dyn Checker>> {
+    fn all_checkers(customers: u64) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(VersionIntegrity),
             Box::new(ExactlyOnceApply),
@@ -111,6 +114,7 @@ impl Model for CqrsModel {
         "CQRS order system: event store with optimistic concurrency, transactional outbox and relay, at-least-once bus, projectors with checkpoints, rebuild";
     type Params = Params;
     type Node = CqrsNode;
+    type Event = Event;
     type Op = Op;
 
     fn variants() -> &'static [VariantInfo] {
@@ -170,11 +174,11 @@ impl Model for CqrsModel {
         op.route(&self.layout, rng)
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         Self::all_checkers(self.layout.params.customers)
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         let p = &self.layout.params;
         metrics::metrics(history, p.orders, p.customers)
     }
