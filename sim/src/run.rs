@@ -6,11 +6,14 @@ use crate::net::Partitions;
 use crate::scenario::Scenario;
 use crate::seed::{stream, subseed};
 use crate::trace::{TraceHash, TrailStep};
+use crate::verdict::RunVerdict;
 use crate::world::client::Clients;
 use crate::world::event::{Event, EventQueue};
 use crate::world::recorder::Recorder;
 use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
-use faultline_models::{CheckContext, History, Metric, Model, Property, Verdict};
+use faultline_models::{
+    CheckContext, History, HistoryView, Metric, Model, Name, Property, Verdict,
+};
 use rand::Rng;
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
@@ -43,8 +46,8 @@ pub struct RunOutcome {
     pub seed: u64,
     /// Node names by id.
     pub nodes: Vec<String>,
-    /// The history.
-    pub history: History,
+    /// The history (its events are the protocol's own type, erased here).
+    pub history: Arc<dyn HistoryView>,
     /// Checker verdicts.
     pub checks: Vec<CheckResult>,
     /// Protocol metrics.
@@ -63,6 +66,9 @@ pub struct RunOutcome {
     pub trail: Option<Vec<TrailStep>>,
     /// Messages recorded in a window, when [`RunOptions::record_messages`] asked.
     pub messages: Option<Recorder>,
+    /// Why the run stopped before its end (an engine limit), if it did;
+    /// then nothing was judged.
+    pub stopped: Option<String>,
 }
 
 /// How to run, beyond the scenario and the seed.
@@ -95,24 +101,23 @@ pub struct RunOptions {
 impl RunOutcome {
     /// The overall verdict: invalid if any checker says so, else unknown if
     /// any does, else valid.
-    pub fn verdict(&self) -> &'static str {
-        let words: Vec<_> = self.checks.iter().map(|c| c.verdict.word()).collect();
-        if words.contains(&"invalid") {
-            "invalid"
-        } else if words.contains(&"unknown") {
-            "unknown"
+    /// A run stopped at an engine limit is [`RunVerdict::Stopped`].
+    pub fn verdict(&self) -> RunVerdict {
+        let has = |w: &str| self.checks.iter().any(|c| c.verdict.word() == w);
+        if has("invalid") {
+            RunVerdict::Invalid
+        } else if self.stopped.is_some() {
+            RunVerdict::Stopped
+        } else if has("unknown") {
+            RunVerdict::Unknown
         } else {
-            "valid"
+            RunVerdict::Valid
         }
     }
 
-    /// The exit code: 0 valid, 1 invalid, 2 unknown.
+    /// The exit code: 0 valid, 1 invalid, 2 unknown, 5 stopped at a limit.
     pub fn exit_code(&self) -> i32 {
-        match self.verdict() {
-            "valid" => 0,
-            "invalid" => 1,
-            _ => 2,
-        }
+        self.verdict().exit_code()
     }
 }
 
@@ -262,8 +267,14 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         net_rng: stream(seed, "net"),
         fault_rng,
         clients: Clients::new(sc.workload.clone(), stream(seed, "clients"), stop_us),
-        history: History::default(),
+        history: History::with_nodes(
+            (sc.names.iter())
+                .map(|n| Name::intern(n).expect("node names intern"))
+                .collect(),
+        ),
         keep_history: !opts.unjudged,
+        history_entries_max: sc.history_entries_max,
+        stopped: None,
         trace: if opts.trail {
             TraceHash::with_trail()
         } else {
@@ -309,10 +320,17 @@ fn fault_plan<M: Model>(
 }
 
 fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) -> RunOutcome {
+    // A stopped run's history is a prefix: liveness cannot be judged on
+    // it, and a safety verdict on a prefix would read as the run's.
+    let judged = judged && w.stopped.is_none();
     let ctx = CheckContext {
         nodes: w.names.clone(),
         heal_us: w.heal_us,
-        end_us: w.end_us,
+        end_us: if w.stopped.is_some() {
+            w.now_us
+        } else {
+            w.end_us
+        },
     };
     let only = sc.file.check.only.as_ref();
     let checks = w
@@ -338,15 +356,20 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         variant: sc.file.protocol.variant.clone(),
         seed,
         nodes: w.names.clone(),
-        history: std::mem::take(&mut w.history),
+        history: Arc::new(std::mem::take(&mut w.history)),
         checks,
         metrics,
         net: w.stats.clone(),
         timeline: std::mem::take(&mut w.faults.timeline),
         trace_hash: w.trace.hex(),
         heal_us: w.heal_us,
-        end_us: w.end_us,
+        end_us: if w.stopped.is_some() {
+            w.now_us
+        } else {
+            w.end_us
+        },
         trail: w.trace.take_trail(),
         messages: w.recorder.take(),
+        stopped: w.stopped.take(),
     }
 }
