@@ -30,6 +30,7 @@
 //!   repair, with cas in the mix, and for the buggy variants.
 //! - `no-lost-writes` (always; only when R + W > N): see [`lost_writes`].
 //! - `convergence` (eventually): see [`convergence`].
+//! - both read the replicas' `stored` and `restored` events ([`event`]).
 //! - metrics ([`metrics`]): latency per op, stale reads, and PBS
 //!   t-visibility (Bailis et al., VLDB 2012).
 //!
@@ -43,6 +44,7 @@ pub mod anti_entropy;
 pub mod client_ops;
 pub mod convergence;
 pub mod coordinator;
+pub mod event;
 pub mod handoff;
 pub mod layout;
 pub mod lost_writes;
@@ -59,6 +61,7 @@ pub mod workload;
 mod tests;
 
 pub use convergence::Convergence;
+pub use event::Event;
 pub use layout::Layout;
 pub use lost_writes::LostWrites;
 pub use msg::Msg;
@@ -78,6 +81,9 @@ use rand_chacha::ChaCha8Rng;
 use std::sync::{Arc, Mutex, PoisonError};
 use workload::Generator;
 
+/// A quorum handler's context: the store's messages and events.
+type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
+
 /// The quorum model.
 #[derive(Debug)]
 pub struct QuorumModel {
@@ -91,8 +97,8 @@ impl QuorumModel {
         &self.layout
     }
 
-    fn all_checkers(&self, strict: bool) -> Vec<Box<dyn Checker>> {
-        let mut checkers: Vec<Box<dyn Checker>> =
+    fn all_checkers(&self, strict: bool) -> Vec<Box<dyn Checker<Event>>> {
+        let mut checkers: Vec<Box<dyn Checker<Event>>> =
             vec![Box::new(LinearizabilityChecker::new(SpecKind::Kv))];
         if strict {
             checkers.push(Box::new(LostWrites::new(self.layout.clone())));
@@ -127,6 +133,7 @@ impl Model for QuorumModel {
     type Params = Params;
     type Node = QuorumNode;
     type Op = Op;
+    type Event = Event;
 
     fn variants() -> &'static [VariantInfo] {
         variant::VARIANTS
@@ -168,10 +175,10 @@ impl Model for QuorumModel {
             .unwrap_or_else(PoisonError::into_inner);
         generator.make(f, self.layout.params.keys, rng)
     }
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         self.all_checkers(self.layout.params.strict_quorums())
     }
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)
     }
 }
