@@ -11,23 +11,27 @@
 use super::event::{Applied, Event};
 use super::timeline::{self, Mark};
 use super::versions::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
 /// The `exactly-once-apply` checker.
 pub struct ExactlyOnceApply;
 
+impl ExactlyOnceApply {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "exactly-once-apply",
+        property: Property::Always,
+        description: "no read model misses an event or applies one twice (per order, versions apply 1, 2, 3, ...)",
+    };
+}
+
 impl Checker<Event> for ExactlyOnceApply {
-    fn name(&self) -> &'static str {
-        "exactly-once-apply"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "no read model misses an event or applies one twice (per order, versions apply 1, 2, 3, ...)"
-    }
+
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         // (projector, order) → (last version applied, its line)
         let mut last: BTreeMap<(usize, u64), (u64, usize)> = BTreeMap::new();

@@ -16,7 +16,7 @@ use super::layout::{ReadModel, READ_MODELS};
 use super::timeline;
 use super::versions::{verdict_of, VIOLATIONS_MAX};
 use super::views::{CustomerRow, OrderRow, Row, RowKey, Rows, StatusRow};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -147,16 +147,20 @@ fn shown(row: Option<&Row>) -> serde_json::Value {
     serde_json::to_value(row).expect("rows encode")
 }
 
+impl ProjectionCorrectness {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "projection-correctness",
+        property: Property::Eventually,
+        description: "by the end, every read model equals the fold of the whole event log",
+    };
+}
+
 impl Checker<Event> for ProjectionCorrectness {
-    fn name(&self) -> &'static str {
-        "projection-correctness"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-    fn describe(&self) -> &'static str {
-        "by the end, every read model equals the fold of the whole event log"
-    }
+
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let log: Vec<DomainEvent> = timeline::appended(history).map(|a| *a.data).collect();
         if log.is_empty() {

@@ -6,14 +6,16 @@ use super::views::{Row, RowKey};
 use super::{CqrsModel, Event, Op, Params};
 use crate::check::Verdict;
 use crate::history::EventEntry;
-use crate::model::Model;
 use crate::node::NodeId;
 use crate::testkit::Cluster;
 
 const MS: u64 = 1_000;
 
 fn cluster(variant: &str, params: Params) -> Cluster<CqrsModel> {
-    Cluster::new(CqrsModel::new(variant, 2, params).unwrap(), 7)
+    Cluster::new(
+        crate::model::named::<CqrsModel>(variant, 2, params).unwrap(),
+        7,
+    )
 }
 
 fn proj(c: &Cluster<CqrsModel>, m: ReadModel) -> NodeId {

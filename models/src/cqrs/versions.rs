@@ -6,7 +6,7 @@
 
 use super::event::Event;
 use super::timeline;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -25,16 +25,21 @@ pub fn verdict_of(violations: Vec<Violation>) -> Verdict {
 /// The `version-integrity` checker.
 pub struct VersionIntegrity;
 
+impl VersionIntegrity {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "version-integrity",
+        property: Property::Always,
+        description:
+            "the event store's per-order versions run 1, 2, 3, ... with no gap and no duplicate",
+    };
+}
+
 impl Checker<Event> for VersionIntegrity {
-    fn name(&self) -> &'static str {
-        "version-integrity"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "the event store's per-order versions run 1, 2, 3, ... with no gap and no duplicate"
-    }
+
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut last: BTreeMap<u64, (u64, usize)> = BTreeMap::new();
         let mut violations = Vec::new();

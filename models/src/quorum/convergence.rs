@@ -5,7 +5,7 @@
 use super::event::Event;
 use super::layout::{server_name, Layout};
 use super::version::Versioned;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, History};
 use crate::node::NodeId;
 use std::collections::BTreeMap;
@@ -128,16 +128,20 @@ impl Convergence {
     }
 }
 
+impl Convergence {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "convergence",
+        property: Property::Eventually,
+        description: "by the end of the run (after heal, reads and anti-entropy) all replicas of a key hold the same version",
+    };
+}
+
 impl Checker<Event> for Convergence {
-    fn name(&self) -> &'static str {
-        "convergence"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-    fn describe(&self) -> &'static str {
-        "by the end of the run (after heal, reads and anti-entropy) all replicas of a key hold the same version"
-    }
+
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let held = holdings(&self.layout, history, ctx.end_us);
         let violations: Vec<Violation> = (0..self.layout.params.keys)

@@ -10,7 +10,7 @@ use super::client_ops::{ClientOps, Stale};
 use super::convergence::{holdings, newest_per_key};
 use super::event::Event;
 use super::layout::Layout;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::sync::Arc;
 
@@ -48,16 +48,20 @@ fn violation(key: u64, what: String, at_us: u64, mut entries: Vec<usize>, s: &St
     }
 }
 
+impl LostWrites {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "no-lost-writes",
+        property: Property::Always,
+        description: "(R + W > N) a read, and the final replica state, reflect every write acknowledged before it began",
+    };
+}
+
 impl Checker<Event> for LostWrites {
-    fn name(&self) -> &'static str {
-        "no-lost-writes"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "(R + W > N) a read, and the final replica state, reflect every write acknowledged before it began"
-    }
+
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let ops = ClientOps::parse(history);
         let mut found: Vec<Violation> = ops

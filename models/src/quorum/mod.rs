@@ -71,14 +71,14 @@ pub use variant::Variant;
 pub use workload::Op;
 
 use crate::check::linearizability::{LinearizabilityChecker, SpecKind};
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use workload::Generator;
 
 /// A quorum handler's context: the store's messages and events.
@@ -88,7 +88,7 @@ type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 #[derive(Debug)]
 pub struct QuorumModel {
     layout: Arc<Layout>,
-    generator: Mutex<Generator>,
+    generator: Generator,
 }
 
 impl QuorumModel {
@@ -131,25 +131,21 @@ impl Model for QuorumModel {
     const DESCRIPTION: &'static str =
         "Dynamo-style replicated key-value store: N/R/W quorums, read repair, hinted handoff, anti-entropy";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        LinearizabilityChecker::INFO,
+        LostWrites::INFO,
+        Convergence::INFO,
+    ];
     type Node = QuorumNode;
     type Op = Op;
     type Event = Event;
 
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
     fn ops() -> &'static [OpInfo] {
         OPS
     }
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let model = QuorumModel::new("correct", 3, Params::default()).expect("defaults are valid");
-        let checkers = model.all_checkers(true);
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         params.validate(servers)?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Layout {
             variant,
             servers,
@@ -157,7 +153,7 @@ impl Model for QuorumModel {
         };
         Ok(QuorumModel {
             layout: Arc::new(layout),
-            generator: Mutex::new(Generator::default()),
+            generator: Generator::default(),
         })
     }
     fn nodes(&self) -> Vec<NodeSpec> {
@@ -168,12 +164,8 @@ impl Model for QuorumModel {
     fn build(&self, id: NodeId, storage: &Storage) -> QuorumNode {
         QuorumNode::new(self.layout.clone(), id, storage)
     }
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> Op {
-        let mut generator = self
-            .generator
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        generator.make(f, self.layout.params.keys, rng)
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> Op {
+        self.generator.make(f, self.layout.params.keys, rng)
     }
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         self.all_checkers(self.layout.params.strict_quorums())

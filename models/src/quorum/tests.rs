@@ -8,7 +8,7 @@ use crate::testkit::{Cluster, Latency};
 const MS: u64 = 1000;
 
 fn cluster(variant: &str, params: Params) -> Cluster<QuorumModel> {
-    let model = QuorumModel::new(variant, 3, params).unwrap();
+    let model = crate::model::named::<QuorumModel>(variant, 3, params).unwrap();
     let mut c = Cluster::new(model, 1);
     c.set_latency(Latency::Fixed(MS));
     c
@@ -201,7 +201,7 @@ fn layout_spreads_keys_over_a_ring() {
         keys: 4,
         ..Params::default()
     };
-    let model = QuorumModel::new("correct", 3, params).unwrap();
+    let model = crate::model::named::<QuorumModel>("correct", 3, params).unwrap();
     let l = model.layout();
     assert_eq!(l.replicas(2), vec![2, 0]);
     assert!(l.is_replica(0, 2) && !l.is_replica(1, 2));
@@ -210,7 +210,11 @@ fn layout_spreads_keys_over_a_ring() {
 
 #[test]
 fn params_out_of_range_are_rejected() {
-    let bad = |p: Params| QuorumModel::new("correct", 3, p).unwrap_err().to_string();
+    let bad = |p: Params| {
+        crate::model::named::<QuorumModel>("correct", 3, p)
+            .unwrap_err()
+            .to_string()
+    };
     assert!(bad(Params {
         n: 4,
         ..Params::default()
@@ -272,7 +276,7 @@ fn convergence_follows_stored_and_restored_events_by_node_name() {
     }
     // n3 restarts and lost the key.
     record(10, 0, Event::Restored { items: vec![] });
-    let model = QuorumModel::new("correct", 3, Params::default()).unwrap();
+    let model = crate::model::named::<QuorumModel>("correct", 3, Params::default()).unwrap();
     let check = |end_us: u64| {
         let ctx = CheckContext {
             nodes: vec![],
