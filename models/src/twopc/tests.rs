@@ -292,3 +292,40 @@ fn a_coordinator_restart_does_not_reuse_transaction_ids() {
         .collect();
     assert_eq!(begun, vec!["c1.1.1", "c1.2.1"]);
 }
+
+/// Every event a run records reads back from its `history.jsonl` form.
+#[test]
+fn events_round_trip_through_their_json_form() {
+    let mut stranded = cluster_with("correct", no_peers());
+    strand_p2(&mut stranded);
+    stranded.heal();
+    stranded.restart(C1);
+    stranded.run_until(1_500 * MS);
+    let runs = [
+        stranded,
+        crash_after_yes("correct"),
+        slow_no_vote("correct"),
+    ];
+    let mut names = std::collections::BTreeSet::new();
+    for c in &runs {
+        for e in c.history().events() {
+            let text = serde_json::to_string(&e.event).expect("events encode");
+            let back: Event = serde_json::from_str(&text).expect("events decode");
+            assert_eq!(back, e.event, "{text}");
+            names.insert(crate::history::Event::name(&e.event));
+        }
+    }
+    let kinds = [
+        "begun",
+        "decided",
+        "finished",
+        "prepared",
+        "committed",
+        "aborted",
+        "recovered",
+        "restored",
+    ];
+    for name in kinds {
+        assert!(names.contains(name), "no {name} in {names:?}");
+    }
+}
