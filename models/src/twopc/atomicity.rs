@@ -8,6 +8,7 @@
 //! Both sides non-empty is a violation, whenever it happens; it names
 //! every line involved.
 
+use super::event::Event;
 use super::timeline::{Mark, Timeline};
 use super::txn::Decision;
 use super::{verdict_of, VIOLATIONS_MAX};
@@ -21,7 +22,7 @@ pub struct Atomicity;
 
 type Side = Vec<(String, Mark)>;
 
-impl Checker for Atomicity {
+impl Checker<Event> for Atomicity {
     fn name(&self) -> &'static str {
         "atomicity"
     }
@@ -34,7 +35,7 @@ impl Checker for Atomicity {
         "every participant of a transaction commits it or every one aborts it, as its coordinator decided"
     }
 
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let t = Timeline::of(history);
         let by_txn = t.outcomes_by_txn();
         let txns: BTreeSet<_> = t.decided.keys().chain(by_txn.keys()).copied().collect();
@@ -58,7 +59,8 @@ impl Checker for Atomicity {
                 } else {
                     &mut void
                 };
-                side.push((format!("{} {}", o.node, o.local.describe()), o.at));
+                let words = format!("{} {}", t.name(o.node), o.local.describe());
+                side.push((words, o.at));
             }
             if !applied.is_empty() && !void.is_empty() && violations.len() < VIOLATIONS_MAX {
                 violations.push(split(txn, applied, void));

@@ -37,7 +37,8 @@
 //!
 //! Messages: [`msg::Msg`]. Durable records: [`coordinator`] (`epoch`,
 //! `log`) and [`participant`] (`balances`, `prepared`, `outcome/<txn>`).
-//! Events recorded for the checkers: [`timeline`].
+//! Events recorded for the checkers: [`event::Event`], sorted for them by
+//! [`timeline`].
 //!
 //! # Checkers and metrics
 //!
@@ -69,6 +70,7 @@ pub mod atomicity;
 pub mod client_truth;
 pub mod conservation;
 pub mod coordinator;
+pub mod event;
 pub mod layout;
 pub mod ledger;
 pub mod metrics;
@@ -85,6 +87,7 @@ pub mod variant;
 #[cfg(test)]
 mod tests;
 
+pub use event::Event;
 pub use layout::Layout;
 pub use msg::Msg;
 pub use node::TwoPcNode;
@@ -100,6 +103,9 @@ use crate::node::NodeId;
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
+
+/// A twopc handler's context.
+type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 
 /// Most violations one verdict lists.
 pub const VIOLATIONS_MAX: usize = 20;
@@ -126,7 +132,7 @@ impl TwoPcModel {
     }
 }
 
-fn all_checkers() -> Vec<Box<dyn Checker>> {
+fn all_checkers() -> Vec<Box<dyn Checker<Event>>> {
     vec![
         Box::new(atomicity::Atomicity),
         Box::new(conservation::Conservation),
@@ -141,6 +147,7 @@ impl Model for TwoPcModel {
         "two-phase commit (presumed abort) of bank transfers across participants owning accounts";
     type Params = Params;
     type Node = TwoPcNode;
+    type Event = Event;
     type Op = Op;
 
     fn variants() -> &'static [VariantInfo] {
@@ -200,11 +207,11 @@ impl Model for TwoPcModel {
         Op::Transfer(op::make_transfer(&self.layout, rng))
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         all_checkers()
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)
     }
 }
