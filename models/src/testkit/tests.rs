@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::check::Checker;
+use crate::history::RawEvent;
 use crate::model::{ModelError, NodeSpec, OpInfo, VariantInfo};
 use serde::Serialize;
 
@@ -31,6 +32,7 @@ struct EchoNode {
 impl Node for EchoNode {
     type Msg = Msg;
     type Op = Op;
+    type Event = RawEvent;
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
         ctx.raw_event("started", &json!({ "count": self.count }));
@@ -92,6 +94,7 @@ impl Model for Echo {
     type Params = ();
     type Node = EchoNode;
     type Op = Op;
+    type Event = RawEvent;
 
     fn variants() -> &'static [VariantInfo] {
         &[]
@@ -125,7 +128,7 @@ impl Model for Echo {
 }
 
 fn events<'a>(c: &'a Cluster<Echo>, name: &'a str) -> impl Iterator<Item = &'a EventEntry> {
-    c.history().events().filter(move |e| e.name == name)
+    c.history().events().filter(move |e| e.event.name == name)
 }
 
 fn jsonl(c: &Cluster<Echo>) -> String {
@@ -152,10 +155,16 @@ fn cancelled_timers_never_fire_and_rearmed_fire_once() {
     let fired: Vec<_> = c
         .history()
         .events()
-        .filter(|e| e.name == "timer" && e.data["timer"] != 1)
-        .map(|e| (e.node.clone(), e.data["timer"].as_u64().unwrap(), e.time_us))
+        .filter(|e| e.event.name == "timer" && e.event.data["timer"] != 1)
+        .map(|e| {
+            (
+                c.history().node_name(e.node),
+                e.event.data["timer"].as_u64().unwrap(),
+                e.time_us,
+            )
+        })
         .collect();
-    assert_eq!(fired, vec![("a".into(), 3, 3_000), ("b".into(), 3, 3_000)]);
+    assert_eq!(fired, vec![("a", 3, 3_000), ("b", 3, 3_000)]);
 }
 
 #[test]
@@ -185,9 +194,16 @@ fn crash_loses_unsynced_writes_and_timers() {
     c.restart(1);
     assert_eq!(c.role(1), "ponger");
     let started = events(&c, "started").last().unwrap();
-    assert_eq!(started.data["count"], 1, "rebuilt from synced storage");
-    let kinds: Vec<_> = c.history().faults().map(|f| f.fault.as_str()).collect();
-    assert_eq!(kinds, vec!["crash", "restart"]);
+    assert_eq!(
+        started.event.data["count"], 1,
+        "rebuilt from synced storage"
+    );
+    let kinds: Vec<_> = c.history().faults().map(|f| f.change.label()).collect();
+    assert_eq!(
+        kinds,
+        vec!["crash", "crash-end"],
+        "the engine's fault lines"
+    );
 }
 
 #[test]
@@ -201,10 +217,10 @@ fn partition_drops_messages_until_heal() {
     assert_eq!(events(&c, "ping").count(), 1);
     assert_eq!(c.check_context().heal_us, 45_000);
     let f = c.history().faults().next().unwrap();
-    assert_eq!(
-        (f.fault.as_str(), f.nodes.clone()),
-        ("partition", vec!["a".into()])
-    );
+    assert_eq!(f.change, FaultChange::Start(FaultKind::Partition));
+    assert_eq!(f.pairs, vec![(0, 1), (1, 0)], "both directions cut");
+    let kinds: Vec<_> = c.history().faults().map(|f| f.change.label()).collect();
+    assert_eq!(kinds, vec!["partition", "partition-end", "heal"]);
 }
 
 #[test]
@@ -221,7 +237,9 @@ fn pause_holds_events_until_resume() {
         vec![35_000; 3],
         "three parked pings handled at resume"
     );
-    let ns: Vec<_> = events(&c, "ping").map(|e| e.data["n"].clone()).collect();
+    let ns: Vec<_> = events(&c, "ping")
+        .map(|e| e.event.data["n"].clone())
+        .collect();
     assert_eq!(ns, vec![json!(0), json!(0), json!(0)]);
 }
 
@@ -248,7 +266,14 @@ fn client_replies_are_recorded_as_ops() {
         .history()
         .ops()
         .filter(|o| o.kind != OpType::Invoke)
-        .map(|o| (o.process, o.kind, o.value().clone(), o.f().to_string()))
+        .map(|o| {
+            (
+                o.process,
+                o.kind,
+                o.value().to_value().into_owned(),
+                o.f().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         done,
@@ -268,11 +293,12 @@ fn a_fast_clock_reads_ahead_and_fires_timers_early() {
     assert_eq!((c.local_now_us(0), c.local_now_us(1)), (3_500, 2_000));
     c.run_until(20_000);
     let fired: Vec<_> = events(&c, "timer")
-        .filter(|e| e.data["timer"] == 1)
-        .map(|e| (e.time_us, e.data["now_us"].as_u64().unwrap()))
+        .filter(|e| e.event.data["timer"] == 1)
+        .map(|e| (e.time_us, e.event.data["now_us"].as_u64().unwrap()))
         .collect();
     // Armed at start under the old rate, then re-armed for 10 ms of a's clock:
     // 6.667 ms of real time.
     assert_eq!(fired, vec![(10_000, 15_500), (16_667, 25_500)]);
-    assert_eq!(c.history().faults().next().unwrap().fault, "clock");
+    let skew = c.history().faults().next().unwrap();
+    assert_eq!(skew.change, FaultChange::Start(FaultKind::Skew));
 }

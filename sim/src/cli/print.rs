@@ -17,7 +17,10 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
         o.protocol,
         o.variant
     );
-    println!("verdict: {}", o.verdict().to_uppercase());
+    println!("verdict: {}", o.verdict().word().to_uppercase());
+    if let Some(why) = &o.stopped {
+        println!("  stopped early, nothing judged: {why}");
+    }
     for c in &o.checks {
         println!(
             "  {:<24} {:<10} {}",

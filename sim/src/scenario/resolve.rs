@@ -37,6 +37,8 @@ pub struct Scenario<M: Model> {
     pub duration_us: u64,
     /// Liveness bound after heal.
     pub converge_us: u64,
+    /// Most history lines a run keeps (`[run] history_entries_max`).
+    pub history_entries_max: u64,
     /// Explicit faults with their jitter bound.
     pub faults: Vec<(PlannedFault, u64)>,
     /// Random faults.
@@ -57,6 +59,7 @@ impl<M: Model> Scenario<M> {
         let net = network(&source, &file.network, &names)?;
         let workload = workload::<M>(&source, &file.workload)?;
         let (duration_us, converge_us) = run_lengths(&source, &file)?;
+        let history_entries_max = file.run.history_entries_max;
         let faults = super::resolve_faults::explicit(&source, &file.faults, &names, duration_us)?;
         let nemesis = match &file.nemesis {
             Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, &names)?),
@@ -76,6 +79,7 @@ impl<M: Model> Scenario<M> {
             workload,
             duration_us,
             converge_us,
+            history_entries_max,
             faults,
             nemesis,
         })
@@ -316,6 +320,16 @@ fn run_lengths<P>(src: &Source, file: &ScenarioFile<P>) -> Result<(u64, u64), Er
             format!(
                 "expected converge_ms in [0, {RUN_MS_MAX}], found {}",
                 r.converge_ms
+            ),
+        ));
+    }
+    let max = super::schema::HISTORY_ENTRIES_MAX_LIMIT;
+    if !(1..=max).contains(&r.history_entries_max) {
+        return Err(src.error_at_key(
+            &at("history_entries_max"),
+            format!(
+                "expected history_entries_max in [1, {max}], found {}",
+                r.history_entries_max
             ),
         ));
     }
