@@ -6,7 +6,8 @@
 //! compensated saga left none — stock restored, payment refunded, shipment
 //! cancelled, order cancelled (if it was created). A saga also ends once.
 
-use super::facts::{fold, Findings, SagaFacts};
+use super::event::Event;
+use super::facts::{fold, signed, Findings, SagaFacts};
 use crate::check::{CheckContext, Checker, Property, Verdict};
 use crate::history::History;
 
@@ -14,7 +15,7 @@ use crate::history::History;
 #[derive(Debug, Clone, Copy)]
 pub struct SagaEffects;
 
-impl Checker for SagaEffects {
+impl Checker<Event> for SagaEffects {
     fn name(&self) -> &'static str {
         "saga-effects"
     }
@@ -24,7 +25,7 @@ impl Checker for SagaEffects {
     fn describe(&self) -> &'static str {
         "a compensated saga leaves no effect (stock restored, payment refunded, shipment and order cancelled); a completed one leaves exactly its own"
     }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut found = Findings::default();
         for (saga, f) in fold(history) {
             let Some((line, time_us, completed)) = f.ended else {
@@ -46,13 +47,13 @@ impl Checker for SagaEffects {
     }
 }
 
-fn problem(f: &SagaFacts, completed: bool) -> Option<String> {
+fn problem(f: &SagaFacts<'_>, completed: bool) -> Option<String> {
     if f.ends > 1 {
         return Some(format!("ended {} times", f.ends));
     }
     let (qty, amount) = f
         .order
-        .map(|o| (i64::from(o.qty), o.amount as i64))
+        .map(|o| (i64::from(o.qty), signed(o.amount)))
         .unwrap_or((0, 0));
     let expect = if completed {
         (qty, amount, 1, true, false)

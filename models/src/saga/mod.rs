@@ -34,16 +34,18 @@
 //! [`termination`] (every saga ends; eventually), [`effects`] (a
 //! compensated saga leaves nothing, a completed one exactly its effects),
 //! [`payments`] (no double charge, refunds ≤ charges), [`stock`] (stock
-//! never negative, releases ≤ reservations), all over the per-saga fold in
-//! [`facts`]; [`metrics`]. The buggy [`variant`]s reproduce the mistakes of
-//! naive saga code: a charge without an idempotency key, saga state kept in
-//! memory, a compensation tried once and logged, no step timeout.
+//! never negative, releases ≤ reservations), all over the typed [`event`]s
+//! the nodes record (folded per saga in [`facts`]); [`metrics`]. The buggy
+//! [`variant`]s reproduce the mistakes of naive saga code: a charge without
+//! an idempotency key, saga state kept in memory, a compensation tried once
+//! and logged, no step timeout.
 
 pub mod backoff;
 pub mod breaker;
 pub mod bulkhead;
 pub mod choreography;
 pub mod effects;
+pub mod event;
 pub mod facts;
 pub mod guard;
 pub mod layout;
@@ -64,6 +66,7 @@ pub mod variant;
 #[cfg(test)]
 mod tests;
 
+pub use event::Event;
 pub use layout::Layout;
 pub use msg::Msg;
 pub use node::{PlaceOrder, SagaNode};
@@ -93,7 +96,7 @@ impl SagaModel {
         &self.layout
     }
 
-    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker>> {
+    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(termination::SagaTermination {
                 settle_us: params.settle_ms * 1_000,
@@ -114,6 +117,7 @@ impl Model for SagaModel {
     type Params = Params;
     type Node = SagaNode;
     type Op = PlaceOrder;
+    type Event = Event;
 
     fn variants() -> &'static [VariantInfo] {
         variant::VARIANTS
@@ -177,11 +181,11 @@ impl Model for SagaModel {
         }
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         Self::all_checkers(&self.layout.params)
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)
     }
 }
