@@ -73,7 +73,7 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "verdict": o.verdict(),
         "exit_code": o.exit_code(),
         "checks": o.checks,
-        "ops": op_stats(&o.history, o.end_us),
+        "ops": op_stats(&*o.history, o.end_us),
         "network": o.net,
         "faults": o.timeline,
         "metrics": o.metrics.iter().map(metric_json).collect::<Vec<_>>(),
@@ -187,7 +187,7 @@ pub fn fault_entry_toml(f: &AppliedFault) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    match f.kind {
+    match f.kind.as_str() {
         "partition" | "one-way" => {
             let pairs: Vec<_> = f
                 .pairs
@@ -203,7 +203,7 @@ pub fn fault_entry_toml(f: &AppliedFault) -> String {
             }
         }
     }
-    match (f.kind, f.amount) {
+    match (f.kind.as_str(), f.amount) {
         ("skew", Some(a)) => {
             let _ = writeln!(s, "offset_ms = {a}");
         }

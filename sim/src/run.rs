@@ -10,7 +10,9 @@ use crate::world::client::Clients;
 use crate::world::event::{Event, EventQueue};
 use crate::world::recorder::Recorder;
 use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
-use faultline_models::{CheckContext, History, Metric, Model, Property, Verdict};
+use faultline_models::{
+    CheckContext, History, HistoryView, Metric, Model, Name, Property, Verdict,
+};
 use rand::Rng;
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
@@ -43,8 +45,8 @@ pub struct RunOutcome {
     pub seed: u64,
     /// Node names by id.
     pub nodes: Vec<String>,
-    /// The history.
-    pub history: History,
+    /// The history (its events are the protocol's own type, erased here).
+    pub history: Arc<dyn HistoryView>,
     /// Checker verdicts.
     pub checks: Vec<CheckResult>,
     /// Protocol metrics.
@@ -262,7 +264,11 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         net_rng: stream(seed, "net"),
         fault_rng,
         clients: Clients::new(sc.workload.clone(), stream(seed, "clients"), stop_us),
-        history: History::default(),
+        history: History::with_nodes(
+            (sc.names.iter())
+                .map(|n| Name::intern(n).expect("node names intern"))
+                .collect(),
+        ),
         keep_history: !opts.unjudged,
         trace: if opts.trail {
             TraceHash::with_trail()
@@ -338,7 +344,7 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         variant: sc.file.protocol.variant.clone(),
         seed,
         nodes: w.names.clone(),
-        history: std::mem::take(&mut w.history),
+        history: Arc::new(std::mem::take(&mut w.history)),
         checks,
         metrics,
         net: w.stats.clone(),

@@ -3,7 +3,7 @@
 
 use crate::metrics::{latency_by_op, op_rows, LatencyHistogram, Outcome, ALL};
 use faultline_models::metric::quantile;
-use faultline_models::History;
+use faultline_models::HistoryView;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -58,7 +58,7 @@ impl Quantiles {
 }
 
 /// Stats per operation kind, plus "all".
-pub fn op_stats(history: &History, run_us: u64) -> BTreeMap<String, OpStats> {
+pub fn op_stats(history: &dyn HistoryView, run_us: u64) -> BTreeMap<String, OpStats> {
     let ops = op_rows(history);
     let mut by_f: BTreeMap<String, OpStats> = BTreeMap::new();
     by_f.entry(ALL.to_string()).or_default();

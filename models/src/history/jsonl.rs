@@ -63,48 +63,13 @@ impl<E: Event> History<E> {
     pub fn line(&self, index: usize) -> String {
         self.entries
             .get(index)
-            .map_or_else(String::new, |e| self.entry_json(e))
-    }
-
-    fn entry_json(&self, entry: &Entry<E>) -> String {
-        let text = match entry {
-            Entry::Op(op) => serde_json::to_string(&OpLine {
-                kind: op.kind,
-                process: op.process,
-                time_us: op.time_us,
-                node: op.node().map(|n| self.node_name(n)),
-                f: op.f(),
-                key: &op.key,
-                value: &op.value,
-                extra: op.extra.as_deref(),
-            }),
-            Entry::Event(ev) => serde_json::to_string(&EventLine {
-                kind: "event",
-                time_us: ev.time_us,
-                node: self.node_name(ev.node),
-                event: &ev.event,
-            }),
-            Entry::Fault(f) => serde_json::to_string(&FaultLine {
-                kind: "fault",
-                time_us: f.time_us,
-                fault: f.change.label(),
-                nodes: f.nodes.iter().map(|&n| self.node_name(n)).collect(),
-                pairs: f
-                    .pairs
-                    .iter()
-                    .map(|&(a, b)| (self.node_name(a), self.node_name(b)))
-                    .collect(),
-                amount: f.amount,
-                lose_unsynced: f.lose_unsynced,
-            }),
-        };
-        text.expect("history lines encode as JSON")
+            .map_or_else(String::new, |e| entry_json(&self.nodes, e))
     }
 
     /// Writes the history as JSON lines.
     pub fn write_jsonl<W: Write>(&self, mut w: W) -> std::io::Result<()> {
         for entry in &self.entries {
-            writeln!(w, "{}", self.entry_json(entry))?;
+            writeln!(w, "{}", entry_json(&self.nodes, entry))?;
         }
         Ok(())
     }
@@ -139,6 +104,39 @@ impl<E: Event> History<E> {
             )),
         }
     }
+}
+
+/// `entry` as one JSON line (no newline), naming nodes from `nodes`.
+pub fn entry_json<E: Event>(nodes: &[crate::name::Name], entry: &Entry<E>) -> String {
+    let name = |i: usize| nodes.get(i).map_or("?", |n| n.as_str());
+    let text = match entry {
+        Entry::Op(op) => serde_json::to_string(&OpLine {
+            kind: op.kind,
+            process: op.process,
+            time_us: op.time_us,
+            node: op.node().map(name),
+            f: op.f(),
+            key: &op.key,
+            value: &op.value,
+            extra: op.extra.as_deref(),
+        }),
+        Entry::Event(ev) => serde_json::to_string(&EventLine {
+            kind: "event",
+            time_us: ev.time_us,
+            node: name(ev.node),
+            event: &ev.event,
+        }),
+        Entry::Fault(f) => serde_json::to_string(&FaultLine {
+            kind: "fault",
+            time_us: f.time_us,
+            fault: f.change.label(),
+            nodes: f.nodes.iter().map(|&n| name(n)).collect(),
+            pairs: f.pairs.iter().map(|&(a, b)| (name(a), name(b))).collect(),
+            amount: f.amount,
+            lose_unsynced: f.lose_unsynced,
+        }),
+    };
+    text.expect("history lines encode as JSON")
 }
 
 fn parse_line<E: Event>(h: &mut History<E>, line: &str) -> Result<Entry<E>, String> {

@@ -20,6 +20,9 @@ pub trait HistoryView: Debug + Send + Sync {
     fn line(&self, i: usize) -> String;
     /// Line `i`'s event name, if it is an event.
     fn event_name(&self, i: usize) -> Option<&'static str>;
+    /// Line `i`'s node (an op's server, an event's recorder, a fault's
+    /// first node) and time.
+    fn place(&self, i: usize) -> Option<(usize, u64)>;
     /// Line `i` if it is an op line.
     fn op(&self, i: usize) -> Option<&OpEntry>;
     /// Line `i` if it is a fault line.
@@ -49,6 +52,13 @@ impl<E: Event> HistoryView for History<E> {
         match self.entries.get(i)? {
             Entry::Event(ev) => Some(ev.event.name()),
             _ => None,
+        }
+    }
+    fn place(&self, i: usize) -> Option<(usize, u64)> {
+        match self.entries.get(i)? {
+            Entry::Op(op) => Some((op.node()?, op.time_us)),
+            Entry::Event(ev) => Some((ev.node, ev.time_us)),
+            Entry::Fault(f) => Some((*f.nodes.first()?, f.time_us)),
         }
     }
     fn op(&self, i: usize) -> Option<&OpEntry> {

@@ -90,7 +90,12 @@ fn timed_check(
 fn quorum_history(registry: &Registry) -> Option<History> {
     let source = Source::read(Path::new(QUORUM_BENCH)).ok()?;
     let scenario = registry.load_source(source).ok()?;
-    Some(scenario.run(1).history)
+    let run = scenario.run(1);
+    // The run's events are its protocol's type; the checker reads only ops,
+    // so the file form (raw events) serves.
+    let mut jsonl = Vec::new();
+    run.history.write_jsonl(&mut jsonl).ok()?;
+    History::read_jsonl(jsonl.as_slice()).ok()
 }
 
 /// The number of ops (invocations) in `history`.

@@ -166,7 +166,7 @@ fn report(history: &History, analysis: &Analysis) -> i32 {
                 println!("  {}", f.to_violation(history).message);
                 println!("  window ({} lines):", f.entries().len());
                 for i in f.entries() {
-                    let line = serde_json::to_string(&history.entries[i]).unwrap_or_default();
+                    let line = history.line(i);
                     println!("    [{i}] {line}");
                 }
             }

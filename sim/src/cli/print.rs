@@ -62,7 +62,7 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
 }
 
 fn ops(o: &RunOutcome) {
-    for (f, s) in op_stats(&o.history, o.end_us) {
+    for (f, s) in op_stats(&*o.history, o.end_us) {
         let lat = s
             .latency_ms
             .map(|q| {
@@ -84,7 +84,7 @@ fn faults(o: &RunOutcome) {
     o.timeline
         .iter()
         .filter(|f| f.effective)
-        .for_each(|f| *by_kind.entry(f.kind).or_default() += 1);
+        .for_each(|f| *by_kind.entry(f.kind.as_str()).or_default() += 1);
     let list: Vec<_> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!(
         "faults applied: {} ({})",

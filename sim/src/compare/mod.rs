@@ -53,7 +53,7 @@ impl Row {
             .map(|c| c.name)
             .collect();
         let mut latency = LatencyHistogram::new();
-        for op in op_rows(&o.history) {
+        for op in op_rows(&*o.history) {
             if let (Some(us), true) = (op.latency_us(), op.outcome != crate::metrics::Outcome::Info)
             {
                 latency.record_us(us);
@@ -64,7 +64,7 @@ impl Row {
             seed: o.seed,
             verdict: o.verdict(),
             failed,
-            ops: op_stats(&o.history, o.end_us)
+            ops: op_stats(&*o.history, o.end_us)
                 .remove(ALL)
                 .unwrap_or_default(),
             latency,

@@ -12,7 +12,7 @@ pub mod target;
 
 pub use target::Target;
 
-use faultline_models::NodeId;
+use faultline_models::{FaultKind, NodeId};
 use serde::Serialize;
 
 /// How to split the cluster for a symmetric partition.
@@ -77,16 +77,16 @@ pub enum FaultAction {
 
 impl FaultAction {
     /// The kind's name as written in scenario files.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> FaultKind {
         match self {
-            FaultAction::Crash { .. } => "crash",
-            FaultAction::Pause(_) => "pause",
-            FaultAction::Partition(_) => "partition",
-            FaultAction::OneWay { .. } => "one-way",
-            FaultAction::Skew { .. } => "skew",
-            FaultAction::Drift { .. } => "drift",
-            FaultAction::Loss(_) => "loss",
-            FaultAction::Duplicate(_) => "duplicate",
+            FaultAction::Crash { .. } => FaultKind::Crash,
+            FaultAction::Pause(_) => FaultKind::Pause,
+            FaultAction::Partition(_) => FaultKind::Partition,
+            FaultAction::OneWay { .. } => FaultKind::OneWay,
+            FaultAction::Skew { .. } => FaultKind::Skew,
+            FaultAction::Drift { .. } => FaultKind::Drift,
+            FaultAction::Loss(_) => FaultKind::Loss,
+            FaultAction::Duplicate(_) => FaultKind::Duplicate,
         }
     }
 }
@@ -122,7 +122,7 @@ pub struct AppliedFault {
     /// When it was undone (at its end or at heal), if it was.
     pub until_us: Option<u64>,
     /// The kind, as in scenario files.
-    pub kind: &'static str,
+    pub kind: FaultKind,
     /// The nodes it hit (crash, pause, skew, drift), by name.
     pub nodes: Vec<String>,
     /// Blocked directed links (partition, one-way), by name.

@@ -93,7 +93,7 @@ pub fn buckets(ops: &[OpRow], timeline: &[AppliedFault], end_us: u64) -> Vec<Buc
         let until = f.until_us.unwrap_or(end_us).max(f.at_us + 1);
         for b in out.iter_mut() {
             if b.start_us < until && f.at_us < b.end_us {
-                b.faults.insert(f.kind);
+                b.faults.insert(f.kind.as_str());
             }
         }
     }

@@ -41,7 +41,7 @@ pub struct RunMetrics {
 impl RunMetrics {
     /// Computes the metrics of `o`.
     pub fn of(o: &RunOutcome) -> RunMetrics {
-        let ops = op_rows(&o.history);
+        let ops = op_rows(&*o.history);
         let latency = latency_by_op(&ops);
         let buckets = buckets::buckets(&ops, &o.timeline, o.end_us);
         RunMetrics {

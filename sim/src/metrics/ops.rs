@@ -1,6 +1,6 @@
 //! One row per client operation: invocation paired with its completion.
 
-use faultline_models::{History, OpType};
+use faultline_models::{HistoryView, OpType};
 use std::collections::BTreeMap;
 
 /// How an operation ended.
@@ -55,11 +55,12 @@ impl OpRow {
 }
 
 /// Every op of `history`, in invocation order.
-pub fn op_rows(history: &History) -> Vec<OpRow> {
+pub fn op_rows(history: &dyn HistoryView) -> Vec<OpRow> {
     let mut rows: Vec<OpRow> = Vec::new();
     let mut open: BTreeMap<u64, usize> = BTreeMap::new();
-    for (index, entry) in history.entries.iter().enumerate() {
-        let faultline_models::Entry::Op(op) = entry else {
+    let nodes = history.nodes();
+    for index in 0..history.len() {
+        let Some(op) = history.op(index) else {
             continue;
         };
         if op.kind == OpType::Invoke {
@@ -68,7 +69,9 @@ pub fn op_rows(history: &History) -> Vec<OpRow> {
                 index,
                 process: op.process,
                 f: op.f().to_string(),
-                node: op.node.clone().unwrap_or_default(),
+                node: (op.node())
+                    .and_then(|n| nodes.get(n))
+                    .map_or_else(String::new, |n| n.to_string()),
                 invoke_us: op.time_us,
                 complete_us: None,
                 outcome: Outcome::Pending,

@@ -53,12 +53,14 @@ pub fn shade<DB: DrawingBackend>(
         let (a, b) = (s(f.at_us), s(f.until_us.unwrap_or(heal_us).max(f.at_us)));
         let band = Rectangle::new(
             [(a, y0), (b.max(a + x_span / 500.0), y1)],
-            color(f.kind).mix(0.18).filled(),
+            color(f.kind.as_str()).mix(0.18).filled(),
         );
         chart.draw_series(std::iter::once(band)).map_err(err)?;
         if a - last_label_x >= x_span / 12.0 {
             last_label_x = a;
-            let style = ("sans-serif", 12).into_font().color(&color(f.kind));
+            let style = ("sans-serif", 12)
+                .into_font()
+                .color(&color(f.kind.as_str()));
             let text = Text::new(label(f), (a, y1), style);
             chart.draw_series(std::iter::once(text)).map_err(err)?;
         }

@@ -101,7 +101,7 @@ impl Flow<'_> {
                 continue;
             }
             let (top, bottom) = (y(f.at_us.max(a)), y(until));
-            let c = color(f.kind);
+            let c = color(f.kind.as_str());
             if f.nodes.is_empty() {
                 let stripe = Rectangle::new([(-0.7, top), (n - 0.3, bottom)], c.mix(0.10).filled());
                 chart.draw_series(std::iter::once(stripe)).map_err(err)?;

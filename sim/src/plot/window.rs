@@ -4,7 +4,7 @@
 //! violations name.
 
 use crate::run::RunOutcome;
-use faultline_models::{Entry, Verdict};
+use faultline_models::Verdict;
 
 /// Shown before the first violation.
 pub const BEFORE_VIOLATION_US: u64 = 500_000;
@@ -37,7 +37,10 @@ pub fn marks(o: &RunOutcome) -> Vec<Mark> {
             let points = v
                 .entries
                 .iter()
-                .filter_map(|&i| place(o.history.entries.get(i)?))
+                .filter_map(|&i| {
+                    let (node, time_us) = o.history.place(i)?;
+                    Some((o.history.nodes().get(node)?.to_string(), time_us))
+                })
                 .collect();
             out.push(Mark {
                 check: c.name,
@@ -48,14 +51,6 @@ pub fn marks(o: &RunOutcome) -> Vec<Mark> {
         }
     }
     out
-}
-
-fn place(e: &Entry) -> Option<(String, u64)> {
-    match e {
-        Entry::Op(op) => Some((op.node.clone()?, op.time_us)),
-        Entry::Event(ev) => Some((ev.node.clone(), ev.time_us)),
-        Entry::Fault(f) => Some((f.nodes.first()?.clone(), f.time_us)),
-    }
 }
 
 /// The default window `[from_us, to_us)` of a run's flow diagram.

@@ -32,7 +32,7 @@ impl Size {
             .sum();
         let ops = outcome
             .history
-            .ops()
+            .op_lines()
             .filter(|o| o.kind == faultline_models::OpType::Invoke)
             .count();
         Size {

@@ -43,7 +43,7 @@ impl SeedRow {
             failing: failing.join(" "),
             ops: o
                 .history
-                .ops()
+                .op_lines()
                 .filter(|e| e.kind == faultline_models::OpType::Invoke)
                 .count() as u64,
             faults: o.timeline.iter().filter(|f| f.effective).count() as u64,

@@ -9,10 +9,10 @@
 use super::event::Event;
 use super::node_task::tag;
 use super::{Item, World};
-use faultline_models::{Entry, Model, NodeId, OpEntry, OpType, Outcome, RequestId};
+use faultline_models::{Entry, Model, Name, NodeId, OpEntry, OpType, Outcome, RequestId, Val};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Validated `[workload]` settings.
@@ -30,9 +30,8 @@ pub struct Workload {
 
 struct Pending {
     client: usize,
-    process: u64,
-    node: NodeId,
-    op: Map<String, Value>,
+    /// The invoke line; its completion is this with kind, time and value set.
+    op: OpEntry,
 }
 
 /// The clients of one run.
@@ -101,20 +100,14 @@ impl<M: Model> World<M> {
         let f = self.clients.pick_f();
         let op = self.model.make_op(f, &mut self.clients.rng);
         let node = self.model.route(&op, &self.servers, &mut self.clients.rng);
-        let fields = op_fields(f, &op);
         self.clients.next_req += 1;
         let req = self.clients.next_req;
         let process = self.clients.processes[client];
-        self.record_op(OpType::Invoke, process, Some(node), fields.clone());
-        self.clients.pending.insert(
-            req,
-            Pending {
-                client,
-                process,
-                node,
-                op: fields,
-            },
-        );
+        let line = invoke_line(f, &op, process, self.now_us).with_node(Some(node));
+        self.record_op(line.clone());
+        self.clients
+            .pending
+            .insert(req, Pending { client, op: line });
         let d = self.client_delay_us();
         self.queue
             .push(self.now_us + d, Event::Request { req, node, op });
@@ -156,7 +149,7 @@ impl<M: Model> World<M> {
             Outcome::Unknown => OpType::Info,
         };
         if !value.is_null() {
-            p.op.insert("value".into(), value);
+            p.op.value = Val::from(value);
         }
         self.finish(p, kind);
     }
@@ -168,8 +161,10 @@ impl<M: Model> World<M> {
         }
     }
 
-    fn finish(&mut self, p: Pending, kind: OpType) {
-        self.record_op(kind, p.process, Some(p.node), p.op);
+    fn finish(&mut self, mut p: Pending, kind: OpType) {
+        p.op.kind = kind;
+        p.op.time_us = self.now_us;
+        self.record_op(p.op);
         if kind == OpType::Info {
             self.clients.processes[p.client] += self.clients.count() as u64;
         }
@@ -178,24 +173,13 @@ impl<M: Model> World<M> {
             .push(self.now_us + gap, Event::Tick { client: p.client });
     }
 
-    fn record_op(
-        &mut self,
-        kind: OpType,
-        process: u64,
-        node: Option<NodeId>,
-        op: Map<String, Value>,
-    ) {
-        let node = node.map(|n| self.names[n].clone());
-        let entry = OpEntry {
-            kind,
-            process,
-            time_us: self.now_us,
-            node,
-            op,
-        };
-        let line = serde_json::to_string(&entry).unwrap_or_default();
-        self.trace_record(tag::OP, line.as_str());
-        tracing::debug!(op = %line, "client");
+    fn record_op(&mut self, entry: OpEntry) {
+        self.trace_record(tag::OP, &HashedOp(&entry));
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let entry = Entry::<M::Event>::Op(entry.clone());
+            let line = faultline_models::history::jsonl::entry_json(&self.history.nodes, &entry);
+            tracing::debug!(op = %line, "client");
+        }
         self.keep(Entry::Op(entry));
     }
 
@@ -204,20 +188,28 @@ impl<M: Model> World<M> {
     }
 }
 
-/// The op's fields for the history: its JSON object, with `f` filled in.
-fn op_fields<T: serde::Serialize>(f: &str, op: &T) -> Map<String, Value> {
-    match serde_json::to_value(op) {
-        Ok(Value::Object(mut map)) => {
-            map.entry("f")
-                .or_insert_with(|| Value::String(f.to_string()));
-            map
-        }
+/// The invoke line of op `op` of kind `f`: its JSON object's fields (`f`
+/// from the mix when the object has none), or `{f, value: op}` for an op
+/// that encodes as a bare value.
+fn invoke_line<T: serde::Serialize>(f: &'static str, op: &T, process: u64, now_us: u64) -> OpEntry {
+    let name = Name::from_static(f);
+    let line = match serde_json::to_value(op) {
+        Ok(Value::Object(map)) => OpEntry::from_fields(OpType::Invoke, process, now_us, name, map),
         Ok(other) => {
-            let mut map = Map::new();
-            map.insert("f".into(), Value::String(f.to_string()));
-            map.insert("value".into(), other);
-            map
+            let mut line = OpEntry::new(OpType::Invoke, process, now_us, name);
+            line.value = Val::from(other);
+            Ok(line)
         }
         Err(e) => panic!("client op {f} does not encode as JSON: {e}"),
+    };
+    line.expect("operation names intern")
+}
+
+/// An op line for the trace hash (JSON values have no `Hash`).
+struct HashedOp<'a>(&'a OpEntry);
+
+impl std::hash::Hash for HashedOp<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash_into(state);
     }
 }

@@ -6,7 +6,7 @@ use super::World;
 use crate::fault::target::View;
 use crate::fault::{AppliedFault, FaultAction, Split, Target};
 use crate::net::{between_groups, one_way};
-use faultline_models::{Entry, FaultEntry, Model, NodeId};
+use faultline_models::{Entry, FaultChange, FaultEntry, Model, NodeId};
 use rand::seq::SliceRandom;
 
 /// How to undo an applied fault.
@@ -34,7 +34,7 @@ impl<M: Model> World<M> {
         let planned = self.faults.plan[index].clone();
         let (applied, undo) = self.apply_fault(&planned.action);
         let effective = applied.effective;
-        self.log_fault(&applied, "apply");
+        self.log_fault(&applied, FaultChange::Start(applied.kind));
         self.faults.timeline.push(applied);
         if !effective {
             return;
@@ -58,7 +58,7 @@ impl<M: Model> World<M> {
         self.undo(undo);
         self.faults.timeline[index].until_us = Some(self.now_us);
         let entry = self.faults.timeline[index].clone();
-        self.log_fault(&entry, "undo");
+        self.log_fault(&entry, FaultChange::End(entry.kind));
     }
 
     /// Ends the safety phase: undoes every active fault, restarts every node.
@@ -73,13 +73,8 @@ impl<M: Model> World<M> {
             .collect();
         self.undo(super::faults::Undo::Restart(down));
         self.trace_record(tag::FAULT, "heal");
-        let entry = FaultEntry {
-            time_us: self.now_us,
-            fault: "heal".into(),
-            nodes: vec![],
-            detail: Default::default(),
-        };
-        self.keep(Entry::Fault(entry));
+        let entry = FaultEntry::new(self.now_us, FaultChange::Heal, vec![]);
+        self.keep(Entry::Fault(Box::new(entry)));
     }
 
     fn resolve(&mut self, target: &Target) -> Vec<NodeId> {
@@ -282,23 +277,26 @@ impl<M: Model> World<M> {
         }
     }
 
-    fn log_fault(&mut self, f: &AppliedFault, phase: &str) {
-        let fault = if phase == "apply" {
-            f.kind.to_string()
-        } else {
-            format!("{}-end", f.kind)
+    fn log_fault(&mut self, f: &AppliedFault, change: FaultChange) {
+        let index = |name: &String| {
+            (self.names.iter())
+                .position(|n| n == name)
+                .expect("an applied fault names nodes of the cluster")
         };
-        let detail = serde_json::json!({ "pairs": f.pairs, "amount": f.amount, "lose_unsynced": f.lose_unsynced });
-        tracing::info!(fault = %fault, nodes = ?f.nodes, pairs = f.pairs.len(), "fault");
-        let line = serde_json::to_string(&detail).unwrap_or_default();
-        self.trace_record(tag::FAULT, &(fault.as_str(), &f.nodes, line.as_str()));
         let entry = FaultEntry {
             time_us: self.now_us,
-            fault,
-            nodes: f.nodes.clone(),
-            detail,
+            change,
+            nodes: f.nodes.iter().map(index).collect(),
+            pairs: f.pairs.iter().map(|(a, b)| (index(a), index(b))).collect(),
+            amount: f.amount,
+            lose_unsynced: f.lose_unsynced,
         };
-        self.keep(Entry::Fault(entry));
+        let label = change.label();
+        tracing::info!(fault = %label, nodes = ?f.nodes, pairs = f.pairs.len(), "fault");
+        let amount = f.amount.map(f64::to_bits);
+        let hashed = (&entry.nodes, &entry.pairs, amount, f.lose_unsynced);
+        self.trace_record(tag::FAULT, &(label.as_str(), hashed));
+        self.keep(Entry::Fault(Box::new(entry)));
     }
 }
 

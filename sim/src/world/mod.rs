@@ -108,7 +108,7 @@ pub struct World<M: Model> {
     /// Client processes.
     pub clients: Clients<M>,
     /// What happened.
-    pub history: History,
+    pub history: History<M::Event>,
     /// Whether lines go into `history` (see `RunOptions::unjudged`).
     pub keep_history: bool,
     /// Fingerprint of what happened.
@@ -122,7 +122,7 @@ pub struct World<M: Model> {
     /// The driver's waker while it waits for nodes to drain their mailboxes.
     pub driver_waker: Option<Waker>,
     /// Reused command buffer.
-    pub out: Vec<Command<Msg<M>>>,
+    pub out: Vec<Command<Msg<M>, M::Event>>,
     /// Records messages for a flow diagram when a run asks (else None).
     pub recorder: Option<recorder::Recorder>,
 }
@@ -165,7 +165,7 @@ impl<M: Model> World<M> {
 
     /// Appends a history line, unless this run keeps none. Callers hash the
     /// line into the trace first either way.
-    pub fn keep(&mut self, entry: faultline_models::Entry) {
+    pub fn keep(&mut self, entry: faultline_models::Entry<M::Event>) {
         if self.keep_history {
             self.history.push(entry);
         }

@@ -7,7 +7,7 @@ use super::{lock, Item, Msg, WeakShared, World};
 use crate::net::Fate;
 use crate::trace;
 use faultline_models::node::Command;
-use faultline_models::{Ctx, EventEntry, Model, Node, NodeId};
+use faultline_models::{Ctx, Event as _, EventEntry, Model, Node, NodeId};
 use std::hash::Hash;
 use std::task::Poll;
 
@@ -150,7 +150,7 @@ impl<M: Model> World<M> {
         }
     }
 
-    fn with_ctx(&mut self, id: NodeId, f: impl FnOnce(&mut Ctx<'_, Msg<M>>)) {
+    fn with_ctx(&mut self, id: NodeId, f: impl FnOnce(&mut Ctx<'_, Msg<M>, M::Event>)) {
         let mut out = std::mem::take(&mut self.out);
         let now_local = self.local_now_us(id);
         let n = self.slots.len();
@@ -163,7 +163,7 @@ impl<M: Model> World<M> {
         self.out = out;
     }
 
-    fn apply(&mut self, id: NodeId, command: Command<Msg<M>>) {
+    fn apply(&mut self, id: NodeId, command: Command<Msg<M>, M::Event>) {
         match command {
             Command::Send { to, msg } => self.send(id, to, msg),
             Command::SetTimer { timer, after_us } => self.set_timer(id, timer, after_us),
@@ -178,7 +178,7 @@ impl<M: Model> World<M> {
                 outcome,
                 value,
             } => self.reply(req, outcome, value),
-            Command::Event { name, data } => self.record_event(id, name, data),
+            Command::Event(event) => self.record_event(id, event),
             Command::Role { role } => {
                 tracing::debug!(role, "role");
                 self.slots[id].role = Some(role);
@@ -262,17 +262,14 @@ impl<M: Model> World<M> {
         }
     }
 
-    fn record_event(&mut self, id: NodeId, name: &'static str, data: serde_json::Value) {
+    fn record_event(&mut self, id: NodeId, event: M::Event) {
+        self.trace.record(self.now_us, tag::EVENT, &(id, &event));
+        tracing::debug!(event = event.name(), data = ?event, "event");
         let entry = EventEntry {
             time_us: self.now_us,
-            node: self.names[id].clone(),
-            name: name.to_string(),
-            data,
+            node: id,
+            event,
         };
-        let line = serde_json::to_string(&entry.data).unwrap_or_default();
-        self.trace
-            .record(self.now_us, tag::EVENT, &(id, name, line.as_str()));
-        tracing::debug!(event = name, data = %line, "event");
         self.keep(faultline_models::Entry::Event(entry));
     }
 
