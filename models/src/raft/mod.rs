@@ -41,11 +41,12 @@
 //! # Files
 //!
 //! [`params`], [`variant`], [`layout`] (who is who), [`msg`] (the one
-//! message enum), [`node`] (the node enum and the client op), [`server`]
+//! message enum), [`event`] (the one event enum), [`node`] (the node enum and the client op), [`server`]
 //! (Raft), [`lease`], [`lock`], [`resource`], [`work`]; the checkers
-//! [`safety`], [`liveness`], [`fencing`] over a parsed [`timeline`]; and
+//! [`safety`], [`liveness`], [`fencing`] over a sorted [`timeline`]; and
 //! [`metrics`].
 
+pub mod event;
 pub mod fencing;
 pub mod layout;
 pub mod lease;
@@ -65,6 +66,7 @@ pub mod work;
 #[cfg(test)]
 mod tests;
 
+pub use event::Event;
 pub use fencing::FencedWork;
 pub use layout::Layout;
 pub use liveness::LeaderLiveness;
@@ -108,6 +110,7 @@ impl Model for RaftModel {
     type Params = Params;
     type Node = RaftNode;
     type Op = Op;
+    type Event = Event;
 
     fn variants() -> &'static [VariantInfo] {
         variant::VARIANTS
@@ -123,7 +126,7 @@ impl Model for RaftModel {
 
     fn checker_names() -> Vec<(&'static str, &'static str)> {
         let servers = vec![server_name(0)];
-        let checkers: [Box<dyn Checker>; 3] = [
+        let checkers: [Box<dyn Checker<Event>>; 3] = [
             Box::new(ElectionSafety),
             Box::new(LeaderLiveness::new(servers)),
             Box::new(FencedWork),
@@ -170,7 +173,7 @@ impl Model for RaftModel {
         Op::Leader
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(ElectionSafety),
             Box::new(LeaderLiveness::new(self.server_names())),
@@ -178,7 +181,7 @@ impl Model for RaftModel {
         ]
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
-        metrics::metrics(history, &self.server_names())
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
+        metrics::metrics(history, &self.layout)
     }
 }
