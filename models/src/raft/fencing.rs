@@ -10,7 +10,7 @@
 use super::event::Event;
 use super::safety::VIOLATIONS_MAX;
 use super::timeline::{Mark, Timeline};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -18,17 +18,19 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FencedWork;
 
+impl FencedWork {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "fenced-work",
+        property: Property::Always,
+        description:
+            "accepted writes carry non-decreasing tokens, and each token belongs to one leader",
+    };
+}
+
 impl Checker<Event> for FencedWork {
-    fn name(&self) -> &'static str {
-        "fenced-work"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "accepted writes carry non-decreasing tokens, and each token belongs to one leader"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {

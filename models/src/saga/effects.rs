@@ -8,23 +8,27 @@
 
 use super::event::Event;
 use super::facts::{fold, signed, Findings, SagaFacts};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 
 /// Completed sagas did everything once; compensated sagas left nothing.
 #[derive(Debug, Clone, Copy)]
 pub struct SagaEffects;
 
+impl SagaEffects {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "saga-effects",
+        property: Property::Always,
+        description: "a compensated saga leaves no effect (stock restored, payment refunded, shipment and order cancelled); a completed one leaves exactly its own",
+    };
+}
+
 impl Checker<Event> for SagaEffects {
-    fn name(&self) -> &'static str {
-        "saga-effects"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "a compensated saga leaves no effect (stock restored, payment refunded, shipment and order cancelled); a completed one leaves exactly its own"
-    }
+
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut found = Findings::default();
         for (saga, f) in fold(history) {

@@ -73,10 +73,10 @@ pub use node::{PlaceOrder, SagaNode};
 pub use params::Params;
 pub use variant::Variant;
 
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use msg::Order;
@@ -115,13 +115,16 @@ impl Model for SagaModel {
     const DESCRIPTION: &'static str =
         "order-fulfilment sagas (order, inventory, payment, shipping), orchestrated or choreographed, with idempotency keys, retries, circuit breakers and bulkheads";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        termination::SagaTermination::INFO,
+        effects::SagaEffects::INFO,
+        payments::PaymentSafety::INFO,
+        stock::StockSafety::INFO,
+    ];
     type Node = SagaNode;
     type Op = PlaceOrder;
     type Event = Event;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
 
     fn ops() -> &'static [OpInfo] {
         &[OpInfo {
@@ -131,20 +134,13 @@ impl Model for SagaModel {
         }]
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let checkers = Self::all_checkers(&Params::default());
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         if servers != 1 {
             return Err(ModelError::Invalid(format!(
                 "saga takes nodes = 1 (the orchestrator, or the order service in choreography; the other services are added), found {servers}"
             )));
         }
         params.validate()?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Arc::new(Layout { variant, params });
         Ok(SagaModel { layout })
     }
@@ -164,7 +160,7 @@ impl Model for SagaModel {
         SagaNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> PlaceOrder {
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> PlaceOrder {
         assert_eq!(f, "order", "the saga model has one op, \"order\"");
         let p = &self.layout.params;
         let order = Order {

@@ -4,7 +4,7 @@
 
 use super::event::Event;
 use super::facts::{signed, Findings};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -20,16 +20,20 @@ struct Account {
     lines: Vec<usize>,
 }
 
+impl PaymentSafety {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "payment-safety",
+        property: Property::Always,
+        description: "no customer is charged twice for one order, and refunds never exceed charges",
+    };
+}
+
 impl Checker<Event> for PaymentSafety {
-    fn name(&self) -> &'static str {
-        "payment-safety"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "no customer is charged twice for one order, and refunds never exceed charges"
-    }
+
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut accounts: BTreeMap<u64, Account> = BTreeMap::new();
         let mut found = Findings::default();

@@ -5,7 +5,7 @@
 
 use super::event::Event;
 use super::facts::Findings;
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -16,16 +16,20 @@ pub struct StockSafety {
     pub stock_per_sku: i64,
 }
 
+impl StockSafety {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "stock-safety",
+        property: Property::Always,
+        description: "stock never goes negative, a saga never releases more than it reserved, and reported stock matches the reservations",
+    };
+}
+
 impl Checker<Event> for StockSafety {
-    fn name(&self) -> &'static str {
-        "stock-safety"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "stock never goes negative, a saga never releases more than it reserved, and reported stock matches the reservations"
-    }
+
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut level: BTreeMap<u32, i64> = BTreeMap::new();
         let mut held: BTreeMap<u64, i64> = BTreeMap::new();

@@ -7,7 +7,7 @@
 
 use super::event::Event;
 use super::facts::{fold, Findings};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 
 /// Every saga started early enough ends by the end of the run.
@@ -17,16 +17,20 @@ pub struct SagaTermination {
     pub settle_us: u64,
 }
 
+impl SagaTermination {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "saga-termination",
+        property: Property::Eventually,
+        description: "every saga ends completed or compensated; none is stuck after heal",
+    };
+}
+
 impl Checker<Event> for SagaTermination {
-    fn name(&self) -> &'static str {
-        "saga-termination"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-    fn describe(&self) -> &'static str {
-        "every saga ends completed or compensated; none is stuck after heal"
-    }
+
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let deadline_us = ctx.end_us.saturating_sub(self.settle_us);
         let mut found = Findings::default();

@@ -12,7 +12,7 @@ const MS: u64 = 1_000;
 const ORCHESTRATOR: NodeId = 0;
 
 fn cluster(variant: &str, params: Params, seed: u64) -> Cluster<SagaModel> {
-    let model = SagaModel::new(variant, 1, params).expect("valid model");
+    let model = crate::model::named::<SagaModel>(variant, 1, params).expect("valid model");
     Cluster::new(model, seed)
 }
 
@@ -20,7 +20,7 @@ fn cluster(variant: &str, params: Params, seed: u64) -> Cluster<SagaModel> {
 fn place(c: &mut Cluster<SagaModel>, n: usize, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..n {
-        let op = c.model().make_op("order", &mut rng);
+        let op = c.make_op("order", &mut rng);
         c.client(0, op);
         c.run_for(5 * MS);
     }
@@ -60,7 +60,7 @@ fn recovered(e: &Event) -> bool {
 #[test]
 fn nodes_are_laid_out_by_style() {
     let names = |v: &str| -> Vec<String> {
-        let m = SagaModel::new(v, 1, Params::default()).unwrap();
+        let m = crate::model::named::<SagaModel>(v, 1, Params::default()).unwrap();
         m.nodes().into_iter().map(|n| n.name).collect()
     };
     assert_eq!(names("correct")[0], "orchestrator");
@@ -68,7 +68,7 @@ fn nodes_are_laid_out_by_style() {
         names("choreography"),
         ["order", "inventory", "payment", "shipping"]
     );
-    assert!(SagaModel::new("correct", 2, Params::default()).is_err());
+    assert!(crate::model::named::<SagaModel>("correct", 2, Params::default()).is_err());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::event::Event;
 use super::timeline::{Mark, Timeline};
 use super::txn::Decision;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeSet;
 
@@ -22,17 +22,18 @@ pub struct Atomicity;
 
 type Side = Vec<(String, Mark)>;
 
+impl Atomicity {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "atomicity",
+        property: Property::Always,
+        description: "every participant of a transaction commits it or every one aborts it, as its coordinator decided",
+    };
+}
+
 impl Checker<Event> for Atomicity {
-    fn name(&self) -> &'static str {
-        "atomicity"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "every participant of a transaction commits it or every one aborts it, as its coordinator decided"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {

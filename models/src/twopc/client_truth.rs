@@ -10,24 +10,25 @@ use super::event::Event;
 use super::timeline::{Outcome, Timeline};
 use super::txn::TxnId;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, History, OpEntry, OpType};
 
 /// The client-truth checker.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ClientTruth;
 
+impl ClientTruth {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "client-truth",
+        property: Property::Always,
+        description: "a transfer reported committed is voided at no participant; one reported aborted is applied at none",
+    };
+}
+
 impl Checker<Event> for ClientTruth {
-    fn name(&self) -> &'static str {
-        "client-truth"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "a transfer reported committed is voided at no participant; one reported aborted is applied at none"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {

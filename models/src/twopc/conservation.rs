@@ -12,7 +12,7 @@ use super::event::Event;
 use super::timeline::{Local, Outcome, Timeline};
 use super::txn::TxnId;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use crate::node::NodeId;
 use std::collections::BTreeSet;
@@ -21,17 +21,18 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Conservation;
 
+impl Conservation {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "conservation",
+        property: Property::Always,
+        description: "the total of all balances never changes and no committed balance is negative",
+    };
+}
+
 impl Checker<Event> for Conservation {
-    fn name(&self) -> &'static str {
-        "conservation"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "the total of all balances never changes and no committed balance is negative"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {

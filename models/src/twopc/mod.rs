@@ -95,10 +95,10 @@ pub use op::{Op, Transfer};
 pub use params::Params;
 pub use variant::Variant;
 
-use crate::check::{CheckContext, Checker, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Verdict, Violation};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
@@ -146,13 +146,16 @@ impl Model for TwoPcModel {
     const DESCRIPTION: &'static str =
         "two-phase commit (presumed abort) of bank transfers across participants owning accounts";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        atomicity::Atomicity::INFO,
+        conservation::Conservation::INFO,
+        client_truth::ClientTruth::INFO,
+        termination::Termination::INFO,
+    ];
     type Node = TwoPcNode;
     type Event = Event;
     type Op = Op;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
 
     fn ops() -> &'static [OpInfo] {
         &[OpInfo {
@@ -162,18 +165,10 @@ impl Model for TwoPcModel {
         }]
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        all_checkers()
-            .iter()
-            .map(|c| (c.name(), c.describe()))
-            .collect()
-    }
-
-    fn new(variant: &str, nodes: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, nodes: usize, params: Params) -> Result<Self, ModelError> {
         params.validate(nodes)?;
         let layout = Layout {
-            variant: Variant::parse(info.name).expect("every listed variant parses"),
+            variant,
             coordinators: params.coordinators,
             participants: nodes - params.coordinators,
             params,
@@ -202,7 +197,7 @@ impl Model for TwoPcModel {
         TwoPcNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> Op {
         assert_eq!(f, "transfer", "the twopc model has one op, \"transfer\"");
         Op::Transfer(op::make_transfer(&self.layout, rng))
     }

@@ -13,7 +13,7 @@ use super::event::Event;
 use super::timeline::Timeline;
 use super::txn::TxnId;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use crate::node::NodeId;
 use std::collections::BTreeMap;
@@ -22,17 +22,18 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Termination;
 
+impl Termination {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "termination",
+        property: Property::Eventually,
+        description: "after heal, every transaction is decided and every prepared participant learned the outcome and released its locks",
+    };
+}
+
 impl Checker<Event> for Termination {
-    fn name(&self) -> &'static str {
-        "termination"
-    }
-
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-
-    fn describe(&self) -> &'static str {
-        "after heal, every transaction is decided and every prepared participant learned the outcome and released its locks"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {

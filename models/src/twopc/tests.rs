@@ -18,7 +18,7 @@ const P2: NodeId = 2;
 const P3: NodeId = 3;
 
 fn cluster_with(variant: &str, params: Params) -> Cluster<TwoPcModel> {
-    let model = TwoPcModel::new(variant, 4, params).expect("valid model");
+    let model = crate::model::named::<TwoPcModel>(variant, 4, params).expect("valid model");
     let mut c = Cluster::new(model, 7);
     c.set_latency(Latency::Fixed(MS));
     c
