@@ -9,7 +9,7 @@
 
 use super::event::Event;
 use super::safety::VIOLATIONS_MAX;
-use super::timeline::{Mark, Timeline};
+use super::timeline::{accepted, Mark};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
@@ -34,20 +34,20 @@ impl Checker<Event> for FencedWork {
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
-        let timeline = Timeline::of(history);
-        let mut owner: BTreeMap<u64, &Mark> = BTreeMap::new();
-        let mut highest: Option<&Mark> = None;
+        let mut owner: BTreeMap<u64, Mark> = BTreeMap::new();
+        let mut highest: Option<Mark> = None;
         let mut violations = Vec::new();
-        for w in &timeline.accepted {
+        for w in accepted(history) {
+            let w = &w;
             if let Some(h) = highest.filter(|h| w.term < h.term) {
-                violations.push(out_of_order(history, h, w));
+                violations.push(out_of_order(history, &h, w));
             }
-            let first = *owner.entry(w.term).or_insert(w);
+            let first = *owner.entry(w.term).or_insert(*w);
             if first.leader != w.leader {
-                violations.push(shared_token(history, first, w));
+                violations.push(shared_token(history, &first, w));
             }
             if highest.is_none_or(|h| h.term < w.term) {
-                highest = Some(w);
+                highest = Some(*w);
             }
         }
         violations.truncate(VIOLATIONS_MAX);
