@@ -194,7 +194,7 @@ fn a_materialised_timeline_replays_the_nemesis_run() {
     assert!(random.timeline.iter().filter(|f| f.effective).count() >= 5);
     let schedule = faultline_sim::registry::timeline_toml(&random.timeline);
     let replay = run_probe(&with(&schedule), 9);
-    let ev = |o: &faultline_sim::run::RunOutcome| o.history.events().cloned().collect::<Vec<_>>();
+    let ev = |o: &faultline_sim::run::RunOutcome| o.history.event_lines();
     assert_eq!(
         ev(&random),
         ev(&replay),

@@ -94,7 +94,7 @@ proptest! {
         prop_assert_eq!(&random.trace_hash, &again.trace_hash);
         let schedule = faultline_sim::registry::timeline_toml(&random.timeline);
         let replay = run_probe(&base(&schedule), seed);
-        let ev = |o: &faultline_sim::run::RunOutcome| o.history.events().cloned().collect::<Vec<_>>();
+        let ev = |o: &faultline_sim::run::RunOutcome| o.history.event_lines();
         prop_assert_eq!(ev(&random), ev(&replay));
     }
 }
@@ -160,13 +160,8 @@ fn line(kind: OpType, process: u64, time_us: u64, f: &str, value: Value) -> Entr
     let mut op = Map::new();
     op.insert("f".into(), json!(f));
     op.insert("value".into(), value);
-    Entry::Op(OpEntry {
-        kind,
-        process,
-        time_us,
-        node: None,
-        op,
-    })
+    let f = faultline_models::Name::from_static("");
+    Entry::Op(OpEntry::from_fields(kind, process, time_us, f, op).unwrap())
 }
 
 /// Each op on its own process; lines in time order (invokes first on ties).

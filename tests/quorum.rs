@@ -204,7 +204,7 @@ fn bench_scenario_makes_a_10k_op_linearizable_history() {
     let o = load("scenarios/quorum/bench.toml", None).run(1);
     let invokes = o
         .history
-        .ops()
+        .op_lines()
         .filter(|op| op.kind == faultline_models::OpType::Invoke);
     let n = invokes.count();
     assert!(n >= 10_000, "{n} ops");

@@ -4,7 +4,7 @@
 
 mod support;
 
-use faultline_models::{FaultKind, MetricValue};
+use faultline_models::MetricValue;
 use support::{assert_all_valid, assert_found, load};
 
 const SEEDS: u64 = 200;
@@ -89,7 +89,7 @@ fn leader_crash_loop_measures_downtime_per_crash_as_in_section_9_3() {
     let crashes = o
         .timeline
         .iter()
-        .filter(|f| f.kind == FaultKind::Crash && f.effective)
+        .filter(|f| f.kind == faultline_models::FaultKind::Crash && f.effective)
         .count();
     assert!(crashes >= 55, "the leader was crashed {crashes} times");
     assert!(

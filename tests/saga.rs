@@ -152,6 +152,6 @@ fn runs_are_deterministic() {
         let sc = load("flaky-payment", variant);
         let (a, b) = (sc.run(7), sc.run(7));
         assert_eq!(a.trace_hash, b.trace_hash, "{variant}");
-        assert_eq!(a.history, b.history, "{variant}");
+        assert_eq!(a.history.lines(), b.history.lines(), "{variant}");
     }
 }

@@ -101,7 +101,8 @@ fn a_failure_file_replays_the_failing_run_without_the_nemesis() {
     assert_eq!(replay_scenario.default_seed(), seed, "the seed is pinned");
     let original = registry.load(Path::new(SCENARIO)).unwrap().run(seed);
     let replay = replay_scenario.run(seed);
-    let ops = |o: &faultline_sim::run::RunOutcome| o.history.ops().cloned().collect::<Vec<_>>();
+    let ops =
+        |o: &faultline_sim::run::RunOutcome| o.history.op_lines().cloned().collect::<Vec<_>>();
     assert!(original.timeline.iter().filter(|f| f.effective).count() >= 3);
     assert_eq!(ops(&original), ops(&replay), "the same client history");
     assert_eq!(replay.verdict(), "invalid");
@@ -158,7 +159,7 @@ fn shrink_writes_a_smaller_scenario_that_still_fails() {
         .load(Path::new(SCENARIO))
         .unwrap()
         .run(3);
-    let invoked = |o: &faultline_sim::run::RunOutcome| o.history.ops().count();
+    let invoked = |o: &faultline_sim::run::RunOutcome| o.history.op_lines().count();
     assert!(invoked(&shrunk) < invoked(&original), "{stdout}");
     assert!(shrunk.timeline.len() < original.timeline.len(), "{stdout}");
 }

@@ -22,8 +22,9 @@ pub mod saga;
 pub mod storage;
 pub mod testkit;
 pub mod twopc;
+pub mod variant;
 
-pub use check::{CheckContext, Checker, Property, Verdict, Violation};
+pub use check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 pub use history::{
     Entry, Event, EventEntry, FaultChange, FaultEntry, FaultKind, History, HistoryView, NoEvent,
     OpEntry, OpType, RawEvent, Val,
@@ -33,3 +34,4 @@ pub use model::{Model, ModelError, NodeSpec, OpInfo, VariantInfo};
 pub use name::Name;
 pub use node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
 pub use storage::Storage;
+pub use variant::Variant;

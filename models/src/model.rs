@@ -4,7 +4,7 @@
 //! registry to run it with Faultline's network, faults, checkers, sweeps and
 //! reports. The bundled protocols use nothing more than this.
 
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::{Event, History};
 use crate::metric::Metric;
 use crate::node::{Node, NodeId};
@@ -101,6 +101,8 @@ pub trait Model: Sized + Send + Sync + 'static {
     const NAME: &'static str;
     /// One sentence on what it is.
     const DESCRIPTION: &'static str;
+    /// The protocol's variants (declared with [`crate::variants!`]).
+    type Variant: crate::variant::Variant;
     /// The `[protocol.params]` table; unknown keys must be rejected.
     type Params: DeserializeOwned + Serialize + Default + Clone + Debug + Send + Sync;
     /// The node state machine (all roles).
@@ -110,22 +112,23 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// A client operation.
     type Op: Clone + Debug + Serialize + Send + 'static;
 
-    /// The variants, correct first.
-    fn variants() -> &'static [VariantInfo];
     /// The client operations, with default weights.
     fn ops() -> &'static [OpInfo];
-    /// The checkers' names and what each asserts (for `faultline list`).
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        Vec::new()
-    }
+    /// Every checker [`Model::checkers`] may build, whatever the variant and
+    /// parameters.
+    const CHECKERS: &'static [CheckerInfo];
     /// Builds the model for `variant` with `servers` server nodes.
-    fn new(variant: &str, servers: usize, params: Self::Params) -> Result<Self, ModelError>;
+    fn new(
+        variant: Self::Variant,
+        servers: usize,
+        params: Self::Params,
+    ) -> Result<Self, ModelError>;
     /// The cluster layout; `NodeId` indexes this list.
     fn nodes(&self) -> Vec<NodeSpec>;
     /// Builds node `id` from its durable storage (empty on first start).
     fn build(&self, id: NodeId, storage: &Storage) -> Self::Node;
     /// Makes a client operation of kind `f` (one of `ops()`).
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> Self::Op;
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> Self::Op;
     /// Picks the node a client sends `op` to, among `servers`.
     fn route(&self, op: &Self::Op, servers: &[NodeId], rng: &mut ChaCha8Rng) -> NodeId {
         let _ = op;
@@ -140,13 +143,9 @@ pub trait Model: Sized + Send + Sync + 'static {
     }
 }
 
-/// Finds `variant` among `M::variants()` or says which exist.
-pub fn find_variant<M: Model>(variant: &str) -> Result<&'static VariantInfo, ModelError> {
-    let all = M::variants();
-    all.iter()
-        .find(|v| v.name == variant)
-        .ok_or_else(|| ModelError::UnknownVariant {
-            found: variant.to_string(),
-            expected: all.iter().map(|v| v.name).collect::<Vec<_>>().join(", "),
-        })
+/// Builds model `M` for the variant named `variant` (see [`Model::new`]):
+/// for tests and tools that name variants as scenario files do.
+pub fn named<M: Model>(variant: &str, servers: usize, params: M::Params) -> Result<M, ModelError> {
+    use crate::variant::Variant as _;
+    M::new(M::Variant::parse(variant)?, servers, params)
 }

@@ -8,9 +8,9 @@
 //! variant answers some echoes with a wrong value, so the checker can be
 //! shown to catch a real violation.
 
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::{History, NoEvent, OpType};
-use crate::model::{Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use rand::Rng;
@@ -81,18 +81,15 @@ pub struct PingNode {
     in_flight: BTreeMap<u64, TimerId>,
 }
 
-const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "correct",
-        description: "echoes every value unchanged",
-        correct: true,
-    },
-    VariantInfo {
-        name: "corrupt-echo",
-        description: "answers one echo in eight with the value plus one",
-        correct: false,
-    },
-];
+crate::variants! {
+    /// Which version of the echo service runs.
+    pub enum Variant {
+        /// Echoes every value unchanged.
+        Correct = ("correct", true, "echoes every value unchanged"),
+        /// Answers one echo in eight with the value plus one.
+        CorruptEcho = ("corrupt-echo", false, "answers one echo in eight with the value plus one"),
+    }
+}
 
 const OPS: &[OpInfo] = &[OpInfo {
     name: "echo",
@@ -107,18 +104,13 @@ impl Model for PingModel {
     type Node = PingNode;
     type Op = Echo;
     type Event = NoEvent;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[EchoIntegrity::INFO];
 
-    fn variants() -> &'static [VariantInfo] {
-        VARIANTS
-    }
     fn ops() -> &'static [OpInfo] {
         OPS
     }
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        vec![(EchoIntegrity.name(), EchoIntegrity.describe())]
-    }
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        crate::model::find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         if params.retry_ms == 0 {
             return Err(ModelError::Param {
                 key: "retry_ms".into(),
@@ -128,7 +120,7 @@ impl Model for PingModel {
         Ok(PingModel {
             servers,
             params,
-            corrupt: variant == "corrupt-echo",
+            corrupt: variant == Variant::CorruptEcho,
         })
     }
     fn nodes(&self) -> Vec<NodeSpec> {
@@ -144,7 +136,7 @@ impl Model for PingModel {
             in_flight: BTreeMap::new(),
         }
     }
-    fn make_op(&self, _f: &str, rng: &mut ChaCha8Rng) -> Echo {
+    fn make_op(&mut self, _f: &str, rng: &mut ChaCha8Rng) -> Echo {
         Echo {
             f: "echo",
             value: rng.gen_range(0..1_000_000),
@@ -211,15 +203,18 @@ impl Node for PingNode {
 /// Every `ok` echo returned the value its invoke sent.
 pub struct EchoIntegrity;
 
+impl EchoIntegrity {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "echo-integrity",
+        property: Property::Always,
+        description: "every acknowledged echo returns the value that was sent",
+    };
+}
+
 impl Checker<NoEvent> for EchoIntegrity {
-    fn name(&self) -> &'static str {
-        "echo-integrity"
-    }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "every acknowledged echo returns the value that was sent"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
     fn check(&self, history: &History<NoEvent>, _ctx: &CheckContext) -> Verdict {
         let mut sent: BTreeMap<u64, (usize, u64)> = BTreeMap::new();

@@ -39,6 +39,7 @@ pub mod shrink;
 pub mod stats;
 pub mod sweep;
 pub mod trace;
+pub mod verdict;
 pub mod world;
 
 pub use error::Error;

@@ -8,7 +8,7 @@ use crate::fault::AppliedFault;
 use crate::run::{run, run_with, RunOptions, RunOutcome};
 use crate::scenario::{probe_protocol, Scenario, Source};
 use faultline_models::model::{OpInfo, VariantInfo};
-use faultline_models::Model;
+use faultline_models::{CheckerInfo, Model, Variant};
 use std::path::Path;
 
 /// A loaded, validated scenario of some protocol, ready to run any seed.
@@ -79,8 +79,8 @@ pub struct Protocol {
     pub variants: &'static [VariantInfo],
     /// Its client operations.
     pub ops: &'static [OpInfo],
-    /// Its checkers: name and what each asserts.
-    pub checkers: Vec<(&'static str, &'static str)>,
+    /// Every checker it may run.
+    pub checkers: &'static [CheckerInfo],
     load: fn(Source) -> Result<Box<dyn LoadedScenario>, Error>,
 }
 
@@ -113,9 +113,9 @@ impl Registry {
         self.protocols.push(Protocol {
             name: M::NAME,
             description: M::DESCRIPTION,
-            variants: M::variants(),
+            variants: M::Variant::INFOS,
             ops: M::ops(),
-            checkers: M::checker_names(),
+            checkers: M::CHECKERS,
             load: load_as::<M>,
         });
     }

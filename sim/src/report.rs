@@ -72,6 +72,7 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "seed": o.seed,
         "verdict": o.verdict(),
         "exit_code": o.exit_code(),
+        "stopped": o.stopped,
         "checks": o.checks,
         "ops": op_stats(&*o.history, o.end_us),
         "network": o.net,

@@ -6,6 +6,7 @@ use crate::net::Partitions;
 use crate::scenario::Scenario;
 use crate::seed::{stream, subseed};
 use crate::trace::{TraceHash, TrailStep};
+use crate::verdict::RunVerdict;
 use crate::world::client::Clients;
 use crate::world::event::{Event, EventQueue};
 use crate::world::recorder::Recorder;
@@ -65,6 +66,9 @@ pub struct RunOutcome {
     pub trail: Option<Vec<TrailStep>>,
     /// Messages recorded in a window, when [`RunOptions::record_messages`] asked.
     pub messages: Option<Recorder>,
+    /// Why the run stopped before its end (an engine limit), if it did;
+    /// then nothing was judged.
+    pub stopped: Option<String>,
 }
 
 /// How to run, beyond the scenario and the seed.
@@ -97,24 +101,23 @@ pub struct RunOptions {
 impl RunOutcome {
     /// The overall verdict: invalid if any checker says so, else unknown if
     /// any does, else valid.
-    pub fn verdict(&self) -> &'static str {
-        let words: Vec<_> = self.checks.iter().map(|c| c.verdict.word()).collect();
-        if words.contains(&"invalid") {
-            "invalid"
-        } else if words.contains(&"unknown") {
-            "unknown"
+    /// A run stopped at an engine limit is [`RunVerdict::Stopped`].
+    pub fn verdict(&self) -> RunVerdict {
+        let has = |w: &str| self.checks.iter().any(|c| c.verdict.word() == w);
+        if has("invalid") {
+            RunVerdict::Invalid
+        } else if self.stopped.is_some() {
+            RunVerdict::Stopped
+        } else if has("unknown") {
+            RunVerdict::Unknown
         } else {
-            "valid"
+            RunVerdict::Valid
         }
     }
 
-    /// The exit code: 0 valid, 1 invalid, 2 unknown.
+    /// The exit code: 0 valid, 1 invalid, 2 unknown, 5 stopped at a limit.
     pub fn exit_code(&self) -> i32 {
-        match self.verdict() {
-            "valid" => 0,
-            "invalid" => 1,
-            _ => 2,
-        }
+        self.verdict().exit_code()
     }
 }
 
@@ -270,6 +273,8 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
                 .collect(),
         ),
         keep_history: !opts.unjudged,
+        history_entries_max: sc.history_entries_max,
+        stopped: None,
         trace: if opts.trail {
             TraceHash::with_trail()
         } else {
@@ -315,10 +320,20 @@ fn fault_plan<M: Model>(
 }
 
 fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) -> RunOutcome {
+    // A stopped run's history is a prefix: liveness cannot be judged on
+    // it, and a safety verdict on a prefix would read as the run's.
+    let judged = judged && w.stopped.is_none();
+    // The history grew by doubling; its spare capacity (up to half) would
+    // sit under every checker's own allocations at the run's peak.
+    w.history.entries.shrink_to_fit();
     let ctx = CheckContext {
         nodes: w.names.clone(),
         heal_us: w.heal_us,
-        end_us: w.end_us,
+        end_us: if w.stopped.is_some() {
+            w.now_us
+        } else {
+            w.end_us
+        },
     };
     let only = sc.file.check.only.as_ref();
     let checks = w
@@ -351,8 +366,13 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         timeline: std::mem::take(&mut w.faults.timeline),
         trace_hash: w.trace.hex(),
         heal_us: w.heal_us,
-        end_us: w.end_us,
+        end_us: if w.stopped.is_some() {
+            w.now_us
+        } else {
+            w.end_us
+        },
         trail: w.trace.take_trail(),
         messages: w.recorder.take(),
+        stopped: w.stopped.take(),
     }
 }

@@ -32,10 +32,19 @@ pub fn faultline() -> Command {
 
 /// (time_us, node, data) of every event named `name`.
 pub fn events(o: &RunOutcome, name: &str) -> Vec<(u64, String, serde_json::Value)> {
-    o.history
-        .events()
-        .filter(|e| e.name == name)
-        .map(|e| (e.time_us, e.node.clone(), e.data.clone()))
+    let h = &o.history;
+    (0..h.len())
+        .filter(|&i| h.event_name(i) == Some(name))
+        .map(|i| {
+            let line: serde_json::Value =
+                serde_json::from_str(&h.line(i)).expect("event lines are JSON");
+            let node = line["node"].as_str().unwrap_or_default().to_string();
+            (
+                line["time_us"].as_u64().unwrap_or_default(),
+                node,
+                line["data"].clone(),
+            )
+        })
         .collect()
 }
 

@@ -83,14 +83,35 @@ pub struct CheckContext {
     pub end_us: u64,
 }
 
+/// What a checker judges, known without building it (for `faultline list`
+/// and for validating `[check] only`): each checker type has one as a
+/// `const`, and its model lists them in [`crate::Model::CHECKERS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CheckerInfo {
+    /// The property's name, e.g. "election-safety".
+    pub name: &'static str,
+    /// Safety or liveness.
+    pub property: Property,
+    /// One sentence on what must hold.
+    pub description: &'static str,
+}
+
 /// Judges one property of a history of events `E`.
 pub trait Checker<E = RawEvent>: Send + Sync {
+    /// What it judges.
+    fn info(&self) -> &'static CheckerInfo;
     /// The property's name, e.g. "election-safety".
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.info().name
+    }
     /// Safety or liveness.
-    fn property(&self) -> Property;
+    fn property(&self) -> Property {
+        self.info().property
+    }
     /// One sentence on what must hold.
-    fn describe(&self) -> &'static str;
+    fn describe(&self) -> &'static str {
+        self.info().description
+    }
     /// Judges `history`.
     fn check(&self, history: &History<E>, ctx: &CheckContext) -> Verdict;
 }

@@ -33,6 +33,19 @@ pub trait HistoryView: Debug + Send + Sync {
     fn fault_lines(&self) -> Box<dyn Iterator<Item = &FaultEntry> + '_>;
     /// Writes the JSON-lines file.
     fn write_jsonl(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
+
+    /// Every line as JSON text (e.g. to compare two runs' histories).
+    fn lines(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.line(i)).collect()
+    }
+
+    /// The event lines as JSON text.
+    fn event_lines(&self) -> Vec<String> {
+        (0..self.len())
+            .filter(|&i| self.event_name(i).is_some())
+            .map(|i| self.line(i))
+            .collect()
+    }
 }
 
 impl<E: Event> HistoryView for History<E> {

@@ -9,8 +9,8 @@
 
 use super::event::Event;
 use super::safety::VIOLATIONS_MAX;
-use super::timeline::{Mark, Timeline};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use super::timeline::{accepted, Mark};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -18,34 +18,36 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FencedWork;
 
+impl FencedWork {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "fenced-work",
+        property: Property::Always,
+        description:
+            "accepted writes carry non-decreasing tokens, and each token belongs to one leader",
+    };
+}
+
 impl Checker<Event> for FencedWork {
-    fn name(&self) -> &'static str {
-        "fenced-work"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "accepted writes carry non-decreasing tokens, and each token belongs to one leader"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
-        let timeline = Timeline::of(history);
-        let mut owner: BTreeMap<u64, &Mark> = BTreeMap::new();
-        let mut highest: Option<&Mark> = None;
+        let mut owner: BTreeMap<u64, Mark> = BTreeMap::new();
+        let mut highest: Option<Mark> = None;
         let mut violations = Vec::new();
-        for w in &timeline.accepted {
+        for w in accepted(history) {
+            let w = &w;
             if let Some(h) = highest.filter(|h| w.term < h.term) {
-                violations.push(out_of_order(history, h, w));
+                violations.push(out_of_order(history, &h, w));
             }
-            let first = *owner.entry(w.term).or_insert(w);
+            let first = *owner.entry(w.term).or_insert(*w);
             if first.leader != w.leader {
-                violations.push(shared_token(history, first, w));
+                violations.push(shared_token(history, &first, w));
             }
             if highest.is_none_or(|h| h.term < w.term) {
-                highest = Some(w);
+                highest = Some(*w);
             }
         }
         violations.truncate(VIOLATIONS_MAX);

@@ -16,7 +16,7 @@
 
 use super::event::Event;
 use super::safety::VIOLATIONS_MAX;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, FaultChange, FaultKind, History};
 
 /// Leader liveness over the named servers.
@@ -140,17 +140,19 @@ impl LeaderLiveness {
     }
 }
 
+impl LeaderLiveness {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "leader-liveness",
+        property: Property::Eventually,
+        description:
+            "after heal, within the bound, every server knows the same leader of the same term",
+    };
+}
+
 impl Checker<Event> for LeaderLiveness {
-    fn name(&self) -> &'static str {
-        "leader-liveness"
-    }
-
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-
-    fn describe(&self) -> &'static str {
-        "after heal, within the bound, every server knows the same leader of the same term"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {

@@ -76,10 +76,10 @@ pub use params::Params;
 pub use safety::ElectionSafety;
 pub use variant::Variant;
 
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use layout::server_name;
@@ -108,13 +108,12 @@ impl Model for RaftModel {
     const DESCRIPTION: &'static str =
         "Raft leader election (or a TTL lease) guarding exclusive writes to a shared resource";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] =
+        &[ElectionSafety::INFO, LeaderLiveness::INFO, FencedWork::INFO];
     type Node = RaftNode;
     type Op = Op;
     type Event = Event;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
 
     fn ops() -> &'static [OpInfo] {
         &[OpInfo {
@@ -124,20 +123,8 @@ impl Model for RaftModel {
         }]
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let servers = vec![server_name(0)];
-        let checkers: [Box<dyn Checker<Event>>; 3] = [
-            Box::new(ElectionSafety),
-            Box::new(LeaderLiveness::new(servers)),
-            Box::new(FencedWork),
-        ];
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         params.validate(servers)?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Layout {
             variant,
             servers,
@@ -168,7 +155,7 @@ impl Model for RaftModel {
         RaftNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, _rng: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, f: &str, _rng: &mut ChaCha8Rng) -> Op {
         assert_eq!(f, "leader", "the raft model has one op, \"leader\"");
         Op::Leader
     }

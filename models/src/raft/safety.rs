@@ -6,7 +6,7 @@
 
 use super::event::Event;
 use super::timeline::{Mark, Timeline};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -17,17 +17,18 @@ pub const VIOLATIONS_MAX: usize = 20;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ElectionSafety;
 
+impl ElectionSafety {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "election-safety",
+        property: Property::Always,
+        description: "at most one server becomes leader in any term",
+    };
+}
+
 impl Checker<Event> for ElectionSafety {
-    fn name(&self) -> &'static str {
-        "election-safety"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "at most one server becomes leader in any term"
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {

@@ -13,7 +13,7 @@ const N2: NodeId = 1;
 const N3: NodeId = 2;
 
 fn model(variant: &str, servers: usize, params: Params) -> RaftModel {
-    RaftModel::new(variant, servers, params).expect("valid model")
+    crate::model::named::<RaftModel>(variant, servers, params).expect("valid model")
 }
 
 fn cluster(variant: &str, seed: u64) -> Cluster<RaftModel> {
@@ -72,7 +72,7 @@ fn model_lays_out_servers_then_helpers() {
         .collect::<Vec<_>>();
     assert_eq!(names, expected);
     assert_eq!(model("correct", 5, Params::default()).nodes().len(), 6);
-    let bad = RaftModel::new("nope", 3, Params::default()).unwrap_err();
+    let bad = crate::model::named::<RaftModel>("nope", 3, Params::default()).unwrap_err();
     assert!(matches!(bad, ModelError::UnknownVariant { .. }));
 }
 

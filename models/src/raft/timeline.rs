@@ -34,8 +34,24 @@ pub struct Timeline {
     pub stepped_down: Vec<Mark>,
     /// `leader_known`.
     pub known: Vec<Mark>,
-    /// `work_accepted` (term = the write's token).
-    pub accepted: Vec<Mark>,
+}
+
+/// The `work_accepted` events of `history` as marks (term = the write's
+/// token), one at a time: a day of fenced work is ~10 per second, and a
+/// list of them held beside the history doubled a long run's memory.
+pub fn accepted(history: &History<Event>) -> impl Iterator<Item = Mark> + '_ {
+    history
+        .indexed_events()
+        .filter_map(|(index, ev)| match ev.event {
+            Event::WorkAccepted { token, leader } => Some(Mark {
+                index,
+                time_us: ev.time_us,
+                node: ev.node,
+                term: token,
+                leader: Some(leader),
+            }),
+            _ => None,
+        })
 }
 
 impl Timeline {
@@ -55,8 +71,8 @@ impl Timeline {
                 Event::BecameLeader { term } => t.elected.push(mark(term, None)),
                 Event::SteppedDown { term } => t.stepped_down.push(mark(term, None)),
                 Event::LeaderKnown { term, leader } => t.known.push(mark(term, Some(leader))),
-                Event::WorkAccepted { token, leader } => t.accepted.push(mark(token, Some(leader))),
-                Event::VoteGranted { .. }
+                Event::WorkAccepted { .. }
+                | Event::VoteGranted { .. }
                 | Event::WorkRejected { .. }
                 | Event::LockGranted { .. } => {}
             }
@@ -160,7 +176,8 @@ mod tests {
         let t = Timeline::of(&h);
         assert_eq!(t.elected.len(), 1);
         assert_eq!(t.known[0].leader, Some(N1));
-        assert_eq!((t.accepted[0].index, t.accepted[0].term), (2, 2));
+        let work: Vec<_> = accepted(&h).collect();
+        assert_eq!((work[0].index, work[0].term), (2, 2));
         assert!(t.started.is_empty(), "a vote is no election");
     }
 }

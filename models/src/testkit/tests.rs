@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::check::Checker;
-use crate::model::{ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::history::RawEvent;
+use crate::model::{ModelError, NodeSpec, OpInfo};
 use serde::Serialize;
 
 /// Node 0 pings node 1 every 10 ms; node 1 counts pings and answers clients
@@ -31,6 +32,7 @@ struct EchoNode {
 impl Node for EchoNode {
     type Msg = Msg;
     type Op = Op;
+    type Event = RawEvent;
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
         ctx.raw_event("started", &json!({ "count": self.count }));
@@ -92,14 +94,14 @@ impl Model for Echo {
     type Params = ();
     type Node = EchoNode;
     type Op = Op;
+    type Event = RawEvent;
+    type Variant = crate::variant::OnlyCorrect;
+    const CHECKERS: &'static [crate::check::CheckerInfo] = &[];
 
-    fn variants() -> &'static [VariantInfo] {
-        &[]
-    }
     fn ops() -> &'static [OpInfo] {
         &[]
     }
-    fn new(_: &str, _: usize, _: ()) -> Result<Self, ModelError> {
+    fn new(_: Self::Variant, _: usize, _: ()) -> Result<Self, ModelError> {
         Ok(Echo)
     }
     fn nodes(&self) -> Vec<NodeSpec> {
@@ -116,7 +118,7 @@ impl Model for Echo {
             waiting: Vec::new(),
         }
     }
-    fn make_op(&self, _: &str, _: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, _: &str, _: &mut ChaCha8Rng) -> Op {
         Op::Get
     }
     fn checkers(&self) -> Vec<Box<dyn Checker>> {
@@ -125,7 +127,7 @@ impl Model for Echo {
 }
 
 fn events<'a>(c: &'a Cluster<Echo>, name: &'a str) -> impl Iterator<Item = &'a EventEntry> {
-    c.history().events().filter(move |e| e.name == name)
+    c.history().events().filter(move |e| e.event.name == name)
 }
 
 fn jsonl(c: &Cluster<Echo>) -> String {
@@ -152,10 +154,16 @@ fn cancelled_timers_never_fire_and_rearmed_fire_once() {
     let fired: Vec<_> = c
         .history()
         .events()
-        .filter(|e| e.name == "timer" && e.data["timer"] != 1)
-        .map(|e| (e.node.clone(), e.data["timer"].as_u64().unwrap(), e.time_us))
+        .filter(|e| e.event.name == "timer" && e.event.data["timer"] != 1)
+        .map(|e| {
+            (
+                c.history().node_name(e.node),
+                e.event.data["timer"].as_u64().unwrap(),
+                e.time_us,
+            )
+        })
         .collect();
-    assert_eq!(fired, vec![("a".into(), 3, 3_000), ("b".into(), 3, 3_000)]);
+    assert_eq!(fired, vec![("a", 3, 3_000), ("b", 3, 3_000)]);
 }
 
 #[test]
@@ -185,9 +193,16 @@ fn crash_loses_unsynced_writes_and_timers() {
     c.restart(1);
     assert_eq!(c.role(1), "ponger");
     let started = events(&c, "started").last().unwrap();
-    assert_eq!(started.data["count"], 1, "rebuilt from synced storage");
-    let kinds: Vec<_> = c.history().faults().map(|f| f.fault.as_str()).collect();
-    assert_eq!(kinds, vec!["crash", "restart"]);
+    assert_eq!(
+        started.event.data["count"], 1,
+        "rebuilt from synced storage"
+    );
+    let kinds: Vec<_> = c.history().faults().map(|f| f.change.label()).collect();
+    assert_eq!(
+        kinds,
+        vec!["crash", "crash-end"],
+        "the engine's fault lines"
+    );
 }
 
 #[test]
@@ -201,10 +216,10 @@ fn partition_drops_messages_until_heal() {
     assert_eq!(events(&c, "ping").count(), 1);
     assert_eq!(c.check_context().heal_us, 45_000);
     let f = c.history().faults().next().unwrap();
-    assert_eq!(
-        (f.fault.as_str(), f.nodes.clone()),
-        ("partition", vec!["a".into()])
-    );
+    assert_eq!(f.change, FaultChange::Start(FaultKind::Partition));
+    assert_eq!(f.pairs, vec![(0, 1), (1, 0)], "both directions cut");
+    let kinds: Vec<_> = c.history().faults().map(|f| f.change.label()).collect();
+    assert_eq!(kinds, vec!["partition", "partition-end", "heal"]);
 }
 
 #[test]
@@ -221,7 +236,9 @@ fn pause_holds_events_until_resume() {
         vec![35_000; 3],
         "three parked pings handled at resume"
     );
-    let ns: Vec<_> = events(&c, "ping").map(|e| e.data["n"].clone()).collect();
+    let ns: Vec<_> = events(&c, "ping")
+        .map(|e| e.event.data["n"].clone())
+        .collect();
     assert_eq!(ns, vec![json!(0), json!(0), json!(0)]);
 }
 
@@ -248,7 +265,14 @@ fn client_replies_are_recorded_as_ops() {
         .history()
         .ops()
         .filter(|o| o.kind != OpType::Invoke)
-        .map(|o| (o.process, o.kind, o.value().clone(), o.f().to_string()))
+        .map(|o| {
+            (
+                o.process,
+                o.kind,
+                o.value().to_value().into_owned(),
+                o.f().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         done,
@@ -268,11 +292,12 @@ fn a_fast_clock_reads_ahead_and_fires_timers_early() {
     assert_eq!((c.local_now_us(0), c.local_now_us(1)), (3_500, 2_000));
     c.run_until(20_000);
     let fired: Vec<_> = events(&c, "timer")
-        .filter(|e| e.data["timer"] == 1)
-        .map(|e| (e.time_us, e.data["now_us"].as_u64().unwrap()))
+        .filter(|e| e.event.data["timer"] == 1)
+        .map(|e| (e.time_us, e.event.data["now_us"].as_u64().unwrap()))
         .collect();
     // Armed at start under the old rate, then re-armed for 10 ms of a's clock:
     // 6.667 ms of real time.
     assert_eq!(fired, vec![(10_000, 15_500), (16_667, 25_500)]);
-    assert_eq!(c.history().faults().next().unwrap().fault, "clock");
+    let skew = c.history().faults().next().unwrap();
+    assert_eq!(skew.change, FaultChange::Start(FaultKind::Skew));
 }

@@ -8,10 +8,11 @@
 //! Both sides non-empty is a violation, whenever it happens; it names
 //! every line involved.
 
+use super::event::Event;
 use super::timeline::{Mark, Timeline};
 use super::txn::Decision;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeSet;
 
@@ -21,20 +22,21 @@ pub struct Atomicity;
 
 type Side = Vec<(String, Mark)>;
 
-impl Checker for Atomicity {
-    fn name(&self) -> &'static str {
-        "atomicity"
+impl Atomicity {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "atomicity",
+        property: Property::Always,
+        description: "every participant of a transaction commits it or every one aborts it, as its coordinator decided",
+    };
+}
+
+impl Checker<Event> for Atomicity {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "every participant of a transaction commits it or every one aborts it, as its coordinator decided"
-    }
-
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let t = Timeline::of(history);
         let by_txn = t.outcomes_by_txn();
         let txns: BTreeSet<_> = t.decided.keys().chain(by_txn.keys()).copied().collect();
@@ -58,7 +60,8 @@ impl Checker for Atomicity {
                 } else {
                     &mut void
                 };
-                side.push((format!("{} {}", o.node, o.local.describe()), o.at));
+                let words = format!("{} {}", t.name(o.node), o.local.describe());
+                side.push((words, o.at));
             }
             if !applied.is_empty() && !void.is_empty() && violations.len() < VIOLATIONS_MAX {
                 violations.push(split(txn, applied, void));

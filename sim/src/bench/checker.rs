@@ -14,7 +14,7 @@ use faultline_models::Verdict;
 use std::path::Path;
 
 /// The scenario whose history is checked: 40 clients, 10 keys, 3 s.
-const QUORUM_BENCH: &str = "scenarios/quorum/bench.toml";
+pub(crate) const QUORUM_BENCH: &str = "scenarios/quorum/bench.toml";
 
 /// The conformance histories timed, with the semantics their project uses.
 fn cases() -> [(&'static str, SpecKind, CheckOptions); 4] {

@@ -151,16 +151,45 @@ pub fn protocol_run(registry: &Registry, file: &Path) -> Result<Vec<Row>, Error>
         r.met = Some(speed >= 1000.0);
     }
     let events = (o.net.delivered + o.net.timers) as f64 / secs;
-    Ok(vec![
-        r,
-        row(
-            "protocol",
-            name("events per wall second"),
-            events,
-            "events/s",
-        ),
-        row("protocol", name("peak RSS"), status_mb("VmHWM"), "MB"),
-    ])
+    let mut e = row(
+        "protocol",
+        name("events per wall second"),
+        events,
+        "events/s",
+    );
+    e.target = ">= 500,000 events/s".into();
+    e.met = Some(events >= 500_000.0);
+    let peak_mb = status_mb("VmHWM");
+    let mut rows = vec![r, e, row("protocol", name("peak RSS"), peak_mb, "MB")];
+    if file.ends_with("quorum/bench.toml") {
+        rows.push(rss_per_kop(&o, peak_mb));
+    }
+    Ok(rows)
+}
+
+/// Peak RSS per 1,000 client ops of a 60 s quorum bench run, before the
+/// typed, compact history (measured with that build on this machine: 1,087
+/// MB for 212,967 ops, no report).
+const QUORUM_MB_PER_KOP_BEFORE: f64 = 5.10;
+
+fn rss_per_kop(o: &crate::run::RunOutcome, peak_mb: f64) -> Row {
+    let invoked = o
+        .history
+        .op_lines()
+        .filter(|op| op.kind == faultline_models::OpType::Invoke)
+        .count();
+    let per_kop = peak_mb / (invoked.max(1) as f64 / 1000.0);
+    let mut r = row(
+        "memory",
+        format!("{} peak RSS per 1,000 client ops", checker::QUORUM_BENCH),
+        per_kop,
+        "MB",
+    );
+    r.baseline = Some(QUORUM_MB_PER_KOP_BEFORE);
+    r.ratio = Some(per_kop / QUORUM_MB_PER_KOP_BEFORE);
+    r.target = "<= 1/8 of before the typed history".into();
+    r.met = Some(per_kop * 8.0 <= QUORUM_MB_PER_KOP_BEFORE);
+    r
 }
 
 fn is_correct(registry: &Registry, s: &dyn LoadedScenario) -> bool {

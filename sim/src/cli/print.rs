@@ -17,7 +17,10 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
         o.protocol,
         o.variant
     );
-    println!("verdict: {}", o.verdict().to_uppercase());
+    println!("verdict: {}", o.verdict().word().to_uppercase());
+    if let Some(why) = &o.stopped {
+        println!("  stopped early, nothing judged: {why}");
+    }
     for c in &o.checks {
         println!(
             "  {:<24} {:<10} {}",
@@ -135,8 +138,9 @@ pub fn list(registry: &Registry) {
         for op in p.ops {
             println!("  op      {:<16} {}", op.name, op.description);
         }
-        for (name, what) in &p.checkers {
-            println!("  checker {name:<16} {what}");
+        for c in p.checkers {
+            let kind = format!("{:?}", c.property).to_lowercase();
+            println!("  checker {:<16} {kind:<10} {}", c.name, c.description);
         }
     }
     let mut files: Vec<_> = walk(Path::new("scenarios"));

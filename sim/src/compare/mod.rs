@@ -62,7 +62,7 @@ impl Row {
         Row {
             config,
             seed: o.seed,
-            verdict: o.verdict(),
+            verdict: o.verdict().word(),
             failed,
             ops: op_stats(&*o.history, o.end_us)
                 .remove(ALL)

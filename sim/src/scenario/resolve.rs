@@ -7,8 +7,7 @@ use crate::fault::nemesis::Nemesis;
 use crate::fault::PlannedFault;
 use crate::net::{Latency, LinkConfig, NetConfig};
 use crate::world::client::Workload;
-use faultline_models::model::find_variant;
-use faultline_models::{Model, ModelError, NodeSpec};
+use faultline_models::{Model, ModelError, NodeSpec, Variant};
 
 /// Nodes a scenario may ask for.
 pub const NODES_MAX: usize = 1000;
@@ -37,6 +36,8 @@ pub struct Scenario<M: Model> {
     pub duration_us: u64,
     /// Liveness bound after heal.
     pub converge_us: u64,
+    /// Most history lines a run keeps (`[run] history_entries_max`).
+    pub history_entries_max: u64,
     /// Explicit faults with their jitter bound.
     pub faults: Vec<(PlannedFault, u64)>,
     /// Random faults.
@@ -57,6 +58,7 @@ impl<M: Model> Scenario<M> {
         let net = network(&source, &file.network, &names)?;
         let workload = workload::<M>(&source, &file.workload)?;
         let (duration_us, converge_us) = run_lengths(&source, &file)?;
+        let history_entries_max = file.run.history_entries_max;
         let faults = super::resolve_faults::explicit(&source, &file.faults, &names, duration_us)?;
         let nemesis = match &file.nemesis {
             Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, &names)?),
@@ -76,6 +78,7 @@ impl<M: Model> Scenario<M> {
             workload,
             duration_us,
             converge_us,
+            history_entries_max,
             faults,
             nemesis,
         })
@@ -84,7 +87,8 @@ impl<M: Model> Scenario<M> {
     /// A fresh model for one run (validated in `load`).
     pub fn model(&self) -> M {
         let p = &self.file.protocol;
-        M::new(&p.variant, p.nodes, p.params.clone()).expect("validated when the scenario loaded")
+        let variant = M::Variant::parse(&p.variant).expect("validated when the scenario loaded");
+        M::new(variant, p.nodes, p.params.clone()).expect("validated when the scenario loaded")
     }
 
     /// The seed to use when none is given.
@@ -109,13 +113,13 @@ fn build_model<M: Model>(src: &Source, file: &ScenarioFile<M::Params>) -> Result
         );
         return Err(src.error_at_key(&[Key::Name("protocol"), Key::Name("nodes")], msg));
     }
-    find_variant::<M>(&p.variant).map_err(|e| {
+    let variant = M::Variant::parse(&p.variant).map_err(|e| {
         src.error_at_key(
             &[Key::Name("protocol"), Key::Name("variant")],
             e.to_string(),
         )
     })?;
-    M::new(&p.variant, p.nodes, p.params.clone()).map_err(|e| match &e {
+    M::new(variant, p.nodes, p.params.clone()).map_err(|e| match &e {
         ModelError::Param { key, .. } => src.error_at_key(
             &[Key::Name("protocol"), Key::Name("params"), Key::Name(key)],
             format!("[protocol.params] {key}: {e}"),
@@ -319,6 +323,16 @@ fn run_lengths<P>(src: &Source, file: &ScenarioFile<P>) -> Result<(u64, u64), Er
             ),
         ));
     }
+    let max = super::schema::HISTORY_ENTRIES_MAX_LIMIT;
+    if !(1..=max).contains(&r.history_entries_max) {
+        return Err(src.error_at_key(
+            &at("history_entries_max"),
+            format!(
+                "expected history_entries_max in [1, {max}], found {}",
+                r.history_entries_max
+            ),
+        ));
+    }
     Ok((ms_to_us(r.duration_ms), ms_to_us(r.converge_ms)))
 }
 
@@ -352,13 +366,15 @@ fn check_section<M: Model>(
     for (i, name) in file.check.only.iter().flatten().enumerate() {
         if !known.contains(&name.as_str()) {
             let path = [Key::Name("check"), Key::Name("only"), Key::Index(i)];
-            return Err(src.error_at_key(
-                &path,
+            let why = if M::CHECKERS.iter().any(|c| c.name == name) {
+                format!("checker {name:?} does not run with this variant and these [protocol.params]; the ones that do: {}", known.join(", "))
+            } else {
                 format!(
                     "unknown checker {name:?}; expected one of: {}",
                     known.join(", ")
-                ),
-            ));
+                )
+            };
+            return Err(src.error_at_key(&path, why));
         }
     }
     if let Some(expect) = &file.check.expect {

@@ -225,10 +225,23 @@ pub struct RunSpec {
     /// Liveness phase after heal: the convergence bound.
     #[serde(default = "default_converge_ms")]
     pub converge_ms: f64,
+    /// Most history lines a run keeps; past it the run stops (exit 5).
+    #[serde(default = "default_history_entries_max")]
+    pub history_entries_max: u64,
 }
 
 fn default_converge_ms() -> f64 {
     5000.0
+}
+
+/// About 90 bytes a line: ~1 GB of history, several times a 60 s run of
+/// any bundled scenario, and far below what would exhaust a machine.
+pub const HISTORY_ENTRIES_MAX_DEFAULT: u64 = 10_000_000;
+/// The most `history_entries_max` may be set to.
+pub const HISTORY_ENTRIES_MAX_LIMIT: u64 = 1_000_000_000;
+
+fn default_history_entries_max() -> u64 {
+    HISTORY_ENTRIES_MAX_DEFAULT
 }
 
 /// `[[faults]]`: one scheduled fault (optionally repeated).

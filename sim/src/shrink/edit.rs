@@ -173,7 +173,7 @@ mod tests {
         AppliedFault {
             at_us,
             until_us: Some(at_us + 50_000),
-            kind: "crash",
+            kind: faultline_models::FaultKind::Crash,
             nodes: vec!["n1".into()],
             pairs: vec![],
             amount: None,

@@ -42,6 +42,9 @@ impl<M: Model> World<M> {
     /// therefore depends only on the seed's event order, which is what lets
     /// a materialised fault timeline replay a nemesis run exactly.
     fn dispatch_next(&mut self) -> bool {
+        if self.stopped.is_some() {
+            return false;
+        }
         let Some((t, event)) = self.queue.pop() else {
             return false;
         };
@@ -58,6 +61,9 @@ impl<M: Model> World<M> {
     /// as the driver: handing each event to the driver task and back cost
     /// two task polls per message, most of the engine's time.
     pub fn dispatch_one_inline(&mut self) -> bool {
+        if self.stopped.is_some() {
+            return false;
+        }
         let Some((t, event)) = self.queue.peek() else {
             return false;
         };

@@ -111,6 +111,10 @@ pub struct World<M: Model> {
     pub history: History<M::Event>,
     /// Whether lines go into `history` (see `RunOptions::unjudged`).
     pub keep_history: bool,
+    /// Most lines `history` may hold; reaching it stops the run.
+    pub history_entries_max: u64,
+    /// Why the run stopped before its end, if it did.
+    pub stopped: Option<String>,
     /// Fingerprint of what happened.
     pub trace: TraceHash,
     /// Faults.
@@ -166,9 +170,18 @@ impl<M: Model> World<M> {
     /// Appends a history line, unless this run keeps none. Callers hash the
     /// line into the trace first either way.
     pub fn keep(&mut self, entry: faultline_models::Entry<M::Event>) {
-        if self.keep_history {
-            self.history.push(entry);
+        if !self.keep_history || self.stopped.is_some() {
+            return;
         }
+        if self.history.entries.len() as u64 >= self.history_entries_max {
+            self.stopped = Some(format!(
+                "the history reached {} lines at {:.3} s of simulated time ([run] history_entries_max): raise it, or shorten the run",
+                self.history_entries_max,
+                self.now_us as f64 / 1e6
+            ));
+            return;
+        }
+        self.history.push(entry);
     }
 
     /// Node `id`'s clock reading now.

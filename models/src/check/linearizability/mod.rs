@@ -38,7 +38,7 @@ mod search;
 mod values;
 pub mod window;
 
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 use model::{Input, MultiRegisterSpec, MutexSpec, RegisterSpec, Spec, Values};
 use prepare::Partition;
@@ -326,17 +326,19 @@ impl LinearizabilityChecker {
     }
 }
 
+impl LinearizabilityChecker {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "linearizable",
+        property: Property::Always,
+        description:
+            "Client operations take effect atomically at one instant between invoke and completion.",
+    };
+}
+
 impl<E> Checker<E> for LinearizabilityChecker {
-    fn name(&self) -> &'static str {
-        "linearizable"
-    }
-
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "Client operations take effect atomically at one instant between invoke and completion."
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
     fn check(&self, history: &History<E>, _ctx: &CheckContext) -> Verdict {

@@ -1,7 +1,8 @@
 //! Small hand-built histories, linearizable and not, with pending ops.
 
 use super::*;
-use crate::history::{Entry, OpEntry, OpType};
+use crate::history::{Entry, OpEntry, OpType, RawEvent, Val};
+use crate::name::Name;
 use serde_json::{json, Map};
 
 /// A history from `(process, type, f, value)` lines; time = line number.
@@ -19,16 +20,15 @@ fn history(lines: &[(u64, &str, &str, Value)]) -> History {
                 "fail" => OpType::Fail,
                 _ => OpType::Info,
             };
-            Entry::Op(OpEntry {
-                kind,
-                process: *process,
-                time_us: i as u64 * 10,
-                node: None,
-                op,
-            })
+            let time_us = i as u64 * 10;
+            let op = OpEntry::from_fields(kind, *process, time_us, Name::from_static(""), op);
+            Entry::Op(op.expect("names intern"))
         })
         .collect();
-    History { entries }
+    History {
+        nodes: Vec::new(),
+        entries,
+    }
 }
 
 /// `n` concurrent writes of 0..n, then a read of `read`.
@@ -227,12 +227,12 @@ fn keys_are_checked_apart() {
     for (i, entry) in h.entries.iter_mut().enumerate() {
         if let Entry::Op(op) = entry {
             let key = if [0, 2, 4, 5].contains(&i) { "x" } else { "y" };
-            op.op.insert("key".into(), json!(key));
+            op.key = Val::from(json!(key));
         }
     }
     assert_eq!(word(&h, SpecKind::Kv, &CheckOptions::default()), "valid");
     if let Entry::Op(op) = &mut h.entries[9] {
-        op.op.insert("value".into(), json!("cb"));
+        op.value = Val::from(json!("cb"));
     }
     let Analysis::NotLinearizable(failures) = analyze(&h, SpecKind::Kv, &Default::default()) else {
         panic!("append order broken");
@@ -300,6 +300,7 @@ fn the_memo_only_prunes() {
 #[test]
 fn the_checker_has_its_name() {
     let checker = LinearizabilityChecker::new(SpecKind::Kv);
+    let checker: &dyn Checker<RawEvent> = &checker;
     assert_eq!(checker.name(), "linearizable");
     assert_eq!(checker.property(), Property::Always);
     assert_eq!(
@@ -311,7 +312,8 @@ fn the_checker_has_its_name() {
         heal_us: 0,
         end_us: 0,
     };
-    assert_eq!(checker.check(&History::default(), &ctx), Verdict::Valid);
+    let empty = History::<RawEvent>::default();
+    assert_eq!(checker.check(&empty, &ctx), Verdict::Valid);
 }
 
 #[test]

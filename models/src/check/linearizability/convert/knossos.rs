@@ -91,7 +91,7 @@ mod tests {
         assert_eq!(h.ops().count(), 2);
         assert_eq!(
             h.ops().next().and_then(|o| o.key()),
-            Some(&Value::from("0"))
+            Some(&crate::history::Val::from(Value::from("0")))
         );
     }
 
