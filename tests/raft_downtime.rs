@@ -201,11 +201,18 @@ fn a_lease_holder_cut_from_the_lock_is_lost_cut_from_servers_it_is_not() {
     let keys = "kind = \"one-way\"\nfrom = [\"leader\"]\nto = [\"lock\"]";
     for seed in 1..=3 {
         let o = run_text(text(&on_the_leader(keys, 900)), seed);
-        // The lock hands the lease on when its TTL (1 s) runs out.
+        // The lock hands the lease on when its TTL (1 s) runs out; a 900 ms
+        // cut that ends before that leaves the holder in place (no sample).
         let samples = downtime(&o);
-        assert!(samples.len() >= 5, "seed {seed}: {samples:?}");
+        let cuts = effective(&o, FaultKind::OneWay);
         assert!(
-            samples.iter().all(|d| (500.0..3_000.0).contains(d)),
+            (2..=cuts).contains(&samples.len()),
+            "seed {seed}: {samples:?}"
+        );
+        assert!(
+            // From the cut in force when the lease lapsed: an earlier cut
+            // may have run the TTL down, so this one can be short.
+            samples.iter().all(|d| (50.0..3_000.0).contains(d)),
             "{samples:?}"
         );
     }

@@ -16,8 +16,17 @@
 //!
 //! Decided by what each fault line does to the leader, not by its name:
 //!
-//! - `crash` or `pause` naming the leader removes it, from that line.
-//! - `partition` or `one-way` removes it when the links cut at that moment
+//! - `crash` naming the leader removes it, from that line (a restarted
+//!   server comes back a follower).
+//! - `pause` naming the leader suspends it, and so does a `partition` or
+//!   `one-way` cut that leaves it without what it needs (below). A
+//!   suspension counts as a removal, sampled from the fault line, once the
+//!   leadership is actually lost: another server wins a higher term, the
+//!   leader steps down, or it is crashed. If the pause or cut ends first
+//!   (its end line, or `heal`) the leader simply carries on and there is no
+//!   sample: a 13 ms blip of the leader is no outage, and counting it ran
+//!   the sample on to the next, unrelated election.
+//! - a cut suspends the leader when the links cut at that moment
 //!   (this line's `pairs` and those of earlier cuts not yet ended) leave it
 //!   able to talk, both ways, to fewer than a majority of the servers,
 //!   itself included: Raft needs both directions (votes and their answers,
@@ -153,8 +162,8 @@ impl Cuts {
     }
 }
 
-/// A clock fault on the sitting leader, waiting to see whether the
-/// leadership is lost before the next fault line.
+/// A fault on the sitting leader (a clock fault, a pause or a cut),
+/// waiting to see whether the leadership is lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ClockFault {
     index: usize,
@@ -170,6 +179,8 @@ struct Downtime<'a> {
     sitting: Option<(usize, u64)>,
     cuts: Cuts,
     clock: Option<ClockFault>,
+    /// The sitting leader, paused or cut off, not yet replaced.
+    suspended: Option<ClockFault>,
     samples: Vec<f64>,
 }
 
@@ -181,6 +192,7 @@ fn downtime_ms(history: &History<Event>, t: &Timeline, seats: &Seats) -> Vec<f64
         sitting: None,
         cuts: Cuts::default(),
         clock: None,
+        suspended: None,
         samples: Vec::new(),
     };
     for (index, entry) in history.entries.iter().enumerate() {
@@ -199,12 +211,20 @@ impl Downtime<'_> {
         let node = ev.node;
         match ev.event {
             Event::BecameLeader { term } if self.sitting.is_none_or(|s| s.1 <= term) => {
+                self.confirm_if(|s| term > s.term);
                 if let Some(c) = self.clock.as_mut().filter(|c| c.leader == node) {
                     c.term = term; // the same holder goes on under a new token
                 } else {
                     self.clock_loss_if(|c| term > c.term);
                 }
                 self.sitting = Some((node, term));
+            }
+            Event::SteppedDown { term }
+                if self
+                    .suspended
+                    .is_some_and(|s| (s.leader, s.term) == (node, term)) =>
+            {
+                self.confirm_if(|_| true);
             }
             Event::SteppedDown { term } if self.sitting == Some((node, term)) => {
                 self.clock_loss_if(|c| c.leader == node);
@@ -221,6 +241,20 @@ impl Downtime<'_> {
         }
     }
 
+    /// Samples the suspension if `lost(it)`: its leadership ended.
+    fn confirm_if(&mut self, lost: impl Fn(&ClockFault) -> bool) {
+        if let Some(s) = self.suspended.take_if(|s| lost(s)) {
+            self.sample(s.index, s.time_us, s.leader, s.term);
+        }
+    }
+
+    /// The suspended leader carries on: its pause or cut ended first.
+    fn resume_if(&mut self, back: impl Fn(&ClockFault) -> bool) {
+        if let Some(s) = self.suspended.take_if(|s| back(s)) {
+            self.sitting = Some((s.leader, s.term));
+        }
+    }
+
     /// Samples the pending clock fault if `lost(it)`: its leadership ended.
     fn clock_loss_if(&mut self, lost: impl Fn(&ClockFault) -> bool) {
         if let Some(c) = self.clock.take_if(|c| lost(c)) {
@@ -233,7 +267,10 @@ impl Downtime<'_> {
         match f.change {
             FaultChange::Start(kind) => self.on_start(index, f, kind),
             FaultChange::End(kind) => self.on_end(f, kind),
-            FaultChange::Heal => self.cuts = Cuts::default(),
+            FaultChange::Heal => {
+                self.cuts = Cuts::default();
+                self.resume_if(|_| true);
+            }
             FaultChange::Other(_) => {}
         }
     }
@@ -242,14 +279,28 @@ impl Downtime<'_> {
         if matches!(kind, FaultKind::Partition | FaultKind::OneWay) {
             self.cuts.start(&f.pairs);
         }
+        if kind == FaultKind::Crash {
+            self.confirm_if(|s| f.nodes.contains(&s.leader));
+        }
         let Some((leader, term)) = self.sitting else {
             return;
         };
         let named = f.nodes.contains(&leader);
+        let suspend = ClockFault {
+            index,
+            time_us: f.time_us,
+            leader,
+            term,
+        };
         match kind {
-            FaultKind::Crash | FaultKind::Pause if named => self.lose(index, f.time_us),
+            FaultKind::Crash if named => self.lose(index, f.time_us),
+            FaultKind::Pause if named => {
+                self.sitting = None;
+                self.suspended = Some(suspend);
+            }
             FaultKind::Partition | FaultKind::OneWay if self.seats.cut_off(&self.cuts, leader) => {
-                self.lose(index, f.time_us)
+                self.sitting = None;
+                self.suspended = Some(suspend);
             }
             FaultKind::Skew | FaultKind::Drift if named => {
                 let time_us = f.time_us;
@@ -273,9 +324,15 @@ impl Downtime<'_> {
 
     fn on_end(&mut self, f: &FaultEntry, kind: FaultKind) {
         match kind {
-            FaultKind::Partition | FaultKind::OneWay => self.cuts.end(&f.pairs),
+            FaultKind::Partition | FaultKind::OneWay => {
+                self.cuts.end(&f.pairs);
+                let back = self
+                    .suspended
+                    .is_some_and(|s| !self.seats.cut_off(&self.cuts, s.leader));
+                self.resume_if(|_| back);
+            }
+            FaultKind::Pause => self.resume_if(|s| f.nodes.contains(&s.leader)),
             FaultKind::Crash
-            | FaultKind::Pause
             | FaultKind::Skew
             | FaultKind::Drift
             | FaultKind::Loss
@@ -420,6 +477,29 @@ mod tests {
         fault(&mut h, 10_000, PAUSE, &[N1]);
         n2_takes_over(&mut h, 200_000);
         assert_eq!(downtime(&h), vec![202.0]);
+    }
+
+    #[test]
+    fn a_pause_or_cut_that_ends_before_anyone_takes_over_is_no_outage() {
+        let mut h = n1_leads();
+        fault(&mut h, 10_000, PAUSE, &[N1]);
+        fault(&mut h, 23_000, FaultChange::End(FaultKind::Pause), &[N1]);
+        let isolate = both_ways(N1, &[N2, N3, RESOURCE]);
+        cut(&mut h, 30_000, PARTITION, &isolate);
+        cut(
+            &mut h,
+            40_000,
+            FaultChange::End(FaultKind::Partition),
+            &isolate,
+        );
+        assert_eq!(downtime(&h), Vec::<f64>::new(), "blips, not outages");
+        fault(&mut h, 100_000, CRASH, &[N1]);
+        n2_takes_over(&mut h, 200_000);
+        assert_eq!(
+            downtime(&h),
+            vec![112.0],
+            "the leader sat on: its crash counts"
+        );
     }
 
     #[test]
