@@ -39,29 +39,29 @@
 //! `checkpoint-first`, `no-expected-version` reproduce the seed
 //! catalogue's naive code.
 
-pub mod aggregate;
-pub mod bus;
-pub mod command;
-pub mod delivery;
-pub mod domain;
-pub mod event;
-pub mod layout;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod op;
-pub mod params;
-pub mod projection;
-pub mod projector;
-pub mod query;
-pub mod reads;
-pub mod rebuild;
-pub mod relay;
-pub mod store;
-pub mod timeline;
-pub mod variant;
-pub mod versions;
-pub mod views;
+pub(crate) mod aggregate;
+pub(crate) mod bus;
+pub(crate) mod command;
+pub(crate) mod delivery;
+pub(crate) mod domain;
+pub(crate) mod event;
+pub(crate) mod layout;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod op;
+pub(crate) mod params;
+pub(crate) mod projection;
+pub(crate) mod projector;
+pub(crate) mod query;
+pub(crate) mod reads;
+pub(crate) mod rebuild;
+pub(crate) mod relay;
+pub(crate) mod store;
+pub(crate) mod timeline;
+pub(crate) mod variant;
+pub(crate) mod versions;
+pub(crate) mod views;
 
 #[cfg(test)]
 mod tests;

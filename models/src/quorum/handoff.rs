@@ -39,11 +39,6 @@ impl Hints {
         self.owed.len()
     }
 
-    /// True when no hint is held.
-    pub fn is_empty(&self) -> bool {
-        self.owed.is_empty()
-    }
-
     /// Re-sends every hint.
     pub fn resend(&self, ctx: &mut Ctx<'_>) {
         for (&(to, key), &item) in &self.owed {

@@ -40,22 +40,22 @@
 //! `repair-overwrites-newer` (a replica applies a repair over a newer
 //! version), `sloppy-ack` (a write acknowledged after one replica, not W).
 
-pub mod anti_entropy;
-pub mod client_ops;
-pub mod convergence;
-pub mod coordinator;
-pub mod event;
-pub mod handoff;
-pub mod layout;
-pub mod lost_writes;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod params;
-pub mod replica;
-pub mod variant;
-pub mod version;
-pub mod workload;
+pub(crate) mod anti_entropy;
+pub(crate) mod client_ops;
+pub(crate) mod convergence;
+pub(crate) mod coordinator;
+pub(crate) mod event;
+pub(crate) mod handoff;
+pub(crate) mod layout;
+pub(crate) mod lost_writes;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod params;
+pub(crate) mod replica;
+pub(crate) mod variant;
+pub(crate) mod version;
+pub(crate) mod workload;
 
 #[cfg(test)]
 mod tests;

@@ -46,22 +46,22 @@
 //! [`safety`], [`liveness`], [`fencing`] over a sorted [`timeline`]; and
 //! [`metrics`].
 
-pub mod event;
-pub mod fencing;
-pub mod layout;
-pub mod lease;
-pub mod liveness;
-pub mod lock;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod params;
-pub mod resource;
-pub mod safety;
-pub mod server;
-pub mod timeline;
-pub mod variant;
-pub mod work;
+pub(crate) mod event;
+pub(crate) mod fencing;
+pub(crate) mod layout;
+pub(crate) mod lease;
+pub(crate) mod liveness;
+pub(crate) mod lock;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod params;
+pub(crate) mod resource;
+pub(crate) mod safety;
+pub(crate) mod server;
+pub(crate) mod timeline;
+pub(crate) mod variant;
+pub(crate) mod work;
 
 #[cfg(test)]
 mod tests;

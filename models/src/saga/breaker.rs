@@ -74,6 +74,7 @@ impl Breaker {
     }
 
     /// The current state.
+    #[cfg(test)]
     pub fn state(&self) -> State {
         self.state
     }

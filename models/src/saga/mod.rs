@@ -40,28 +40,28 @@
 //! an idempotency key, saga state kept in memory, a compensation tried once
 //! and logged, no step timeout.
 
-pub mod backoff;
-pub mod breaker;
-pub mod bulkhead;
-pub mod choreography;
-pub mod effects;
-pub mod event;
-pub mod facts;
-pub mod guard;
-pub mod layout;
-pub mod ledger;
-pub mod log;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod orchestrator;
-pub mod outbox;
-pub mod params;
-pub mod payments;
-pub mod service;
-pub mod stock;
-pub mod termination;
-pub mod variant;
+pub(crate) mod backoff;
+pub(crate) mod breaker;
+pub(crate) mod bulkhead;
+pub(crate) mod choreography;
+pub(crate) mod effects;
+pub(crate) mod event;
+pub(crate) mod facts;
+pub(crate) mod guard;
+pub(crate) mod layout;
+pub(crate) mod ledger;
+pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod orchestrator;
+pub(crate) mod outbox;
+pub(crate) mod params;
+pub(crate) mod payments;
+pub(crate) mod service;
+pub(crate) mod stock;
+pub(crate) mod termination;
+pub(crate) mod variant;
 
 #[cfg(test)]
 mod tests;

@@ -66,23 +66,23 @@
 //!   the participant forget the transaction and its locks; told to commit,
 //!   it has nothing to apply: conservation and atomicity break.
 
-pub mod atomicity;
-pub mod client_truth;
-pub mod conservation;
-pub mod coordinator;
-pub mod event;
-pub mod layout;
-pub mod ledger;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod op;
-pub mod params;
-pub mod participant;
-pub mod termination;
-pub mod timeline;
-pub mod txn;
-pub mod variant;
+pub(crate) mod atomicity;
+pub(crate) mod client_truth;
+pub(crate) mod conservation;
+pub(crate) mod coordinator;
+pub(crate) mod event;
+pub(crate) mod layout;
+pub(crate) mod ledger;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod op;
+pub(crate) mod params;
+pub(crate) mod participant;
+pub(crate) mod termination;
+pub(crate) mod timeline;
+pub(crate) mod txn;
+pub(crate) mod variant;
 
 #[cfg(test)]
 mod tests;
