@@ -1,8 +1,11 @@
 //! Durable storage of one node: the only state that survives a crash.
 
 use serde::{de::DeserializeOwned, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// A stored value: its JSON encoding. Bytes, not a `serde_json::Value` tree,
+/// so a write costs one serialisation into one buffer.
+pub type Encoded = Vec<u8>;
 
 /// A node's durable key/value store, owned by the engine.
 ///
@@ -11,20 +14,20 @@ use std::collections::BTreeMap;
 /// real disk without `fsync` would.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Storage {
-    synced: BTreeMap<String, Value>,
-    unsynced: BTreeMap<String, Value>,
+    synced: BTreeMap<String, Encoded>,
+    unsynced: BTreeMap<String, Encoded>,
 }
 
 impl Storage {
     /// Reads `key`, decoded as `T`; the newest write wins, synced or not.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let value = self.unsynced.get(key).or_else(|| self.synced.get(key))?;
-        let decoded = serde_json::from_value(value.clone());
+        let decoded = serde_json::from_slice(value);
         Some(decoded.unwrap_or_else(|e| panic!("storage key {key:?} does not decode: {e}")))
     }
 
     /// Writes `key`; a synced write also flushes every earlier unsynced one.
-    pub fn put(&mut self, key: String, value: Value, sync: bool) {
+    pub fn put(&mut self, key: String, value: Encoded, sync: bool) {
         if sync {
             let cached = std::mem::take(&mut self.unsynced);
             self.synced.extend(cached);
@@ -36,7 +39,7 @@ impl Storage {
 
     /// Encodes and writes `value` under `key`.
     pub fn put_json<T: Serialize>(&mut self, key: &str, value: &T, sync: bool) {
-        let encoded = serde_json::to_value(value).expect("storage values encode as JSON");
+        let encoded = encode(value);
         self.put(key.to_string(), encoded, sync);
     }
 
@@ -61,6 +64,11 @@ impl Storage {
     pub fn is_empty(&self) -> bool {
         self.synced.is_empty() && self.unsynced.is_empty()
     }
+}
+
+/// The JSON encoding of `value`, as [`Storage::put`] takes it.
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Encoded {
+    serde_json::to_vec(value).expect("storage values encode as JSON")
 }
 
 #[cfg(test)]
