@@ -56,8 +56,31 @@ pub struct Participant {
     outcomes: BTreeMap<TxnId, Decision>,
 }
 
+/// `outcome/<txn>`, as `format!("outcome/{txn}")` writes it, built without
+/// the formatting machinery: it is made on every outcome read and write.
 fn outcome_key(txn: TxnId) -> String {
-    format!("outcome/{txn}")
+    let mut key = String::with_capacity(40);
+    key.push_str("outcome/c");
+    push_decimal(&mut key, txn.coord as u64 + 1);
+    key.push('.');
+    push_decimal(&mut key, u64::from(txn.epoch));
+    key.push('.');
+    push_decimal(&mut key, u64::from(txn.seq));
+    key
+}
+
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 impl Participant {
@@ -278,4 +301,22 @@ impl Participant {
 
 fn vote(ctx: &mut Ctx<'_>, txn: TxnId, no: Option<AbortCause>) {
     ctx.send(txn.coord, Msg::Vote { txn, no });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_key_is_the_formatted_txn() {
+        for (coord, epoch, seq) in [
+            (0, 0, 0),
+            (0, 1, 1),
+            (2, 9, 10),
+            (9, 4_000_000_000, u32::MAX),
+        ] {
+            let txn = TxnId { coord, epoch, seq };
+            assert_eq!(outcome_key(txn), format!("outcome/{txn}"));
+        }
+    }
 }
