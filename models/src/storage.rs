@@ -71,9 +71,40 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Encoded {
     serde_json::to_vec(value).expect("storage values encode as JSON")
 }
 
+/// `format!("{prefix}{n}")`, built without the formatting machinery: keys
+/// like `outcome/<txn>` or `cp/<order>` are made on every read and write.
+pub(crate) fn numbered_key(prefix: &str, n: u64) -> String {
+    let mut key = String::with_capacity(prefix.len() + 20);
+    key.push_str(prefix);
+    push_decimal(&mut key, n);
+    key
+}
+
+/// Appends `n` in decimal, as `write!(out, "{n}")` would.
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_keys_match_format() {
+        for n in [0, 1, 9, 10, 12_345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(numbered_key("cp/", n), format!("cp/{n}"));
+        }
+    }
 
     #[test]
     fn crash_drops_only_unsynced_writes() {

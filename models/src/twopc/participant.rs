@@ -21,7 +21,7 @@ use super::txn::{AbortCause, Decision, Leg, TxnId};
 use super::variant::Variant;
 use super::Ctx;
 use crate::node::{NodeId, TimerId};
-use crate::storage::Storage;
+use crate::storage::{numbered_key, push_decimal, Storage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,28 +59,12 @@ pub struct Participant {
 /// `outcome/<txn>`, as `format!("outcome/{txn}")` writes it, built without
 /// the formatting machinery: it is made on every outcome read and write.
 fn outcome_key(txn: TxnId) -> String {
-    let mut key = String::with_capacity(40);
-    key.push_str("outcome/c");
-    push_decimal(&mut key, txn.coord as u64 + 1);
+    let mut key = numbered_key("outcome/c", txn.coord as u64 + 1);
     key.push('.');
     push_decimal(&mut key, u64::from(txn.epoch));
     key.push('.');
     push_decimal(&mut key, u64::from(txn.seq));
     key
-}
-
-fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 impl Participant {
