@@ -21,7 +21,7 @@ use super::msg::Msg;
 use super::node::Ctx;
 use super::views::{self, Row, Rows};
 use crate::node::TimerId;
-use crate::storage::Storage;
+use crate::storage::{numbered_key, Storage};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -71,12 +71,12 @@ impl Projector {
         let p = &layout.params;
         let mut rows = Rows::new();
         for key in views::all_keys(model, p.orders, p.customers) {
-            if let Some(row) = storage.get::<Option<Row>>(&format!("rm/{key}")).flatten() {
+            if let Some(row) = storage.get::<Option<Row>>(&key.storage_key()).flatten() {
                 rows.insert(key, row);
             }
         }
         let checkpoint = (0..p.orders)
-            .filter_map(|o| storage.get::<u64>(&format!("cp/{o}")).map(|v| (o, v)))
+            .filter_map(|o| storage.get::<u64>(&numbered_key("cp/", o)).map(|v| (o, v)))
             .filter(|&(_, v)| v > 0)
             .collect();
         let rebuild = storage
@@ -182,7 +182,7 @@ impl Projector {
     fn save_checkpoint(&mut self, ctx: &mut Ctx<'_>, event: &DomainEvent) {
         let cp = self.checkpoint.entry(event.order).or_insert(0);
         *cp = (*cp).max(event.version);
-        ctx.persist(&format!("cp/{}", event.order), &*cp);
+        ctx.persist(&numbered_key("cp/", event.order), &*cp);
     }
 
     /// Writes `event` into the rows (and, unless checkpoint-first, the
@@ -192,7 +192,7 @@ impl Projector {
         let key = views::apply(self.model, &mut self.rows, event, customers);
         let rows = key.map(|key| (key, self.rows[&key]));
         if let Some((key, row)) = &rows {
-            ctx.persist(&format!("rm/{key}"), row);
+            ctx.persist(&key.storage_key(), row);
         }
         if !self.layout.variant.checkpoint_first() || source == Source::Rebuild {
             self.save_checkpoint(ctx, event);

@@ -27,10 +27,10 @@ impl Projector {
         }
         let p = &self.layout.params;
         for key in views::all_keys(self.model, p.orders, p.customers) {
-            ctx.persist(&format!("rm/{key}"), &Value::Null);
+            ctx.persist(&key.storage_key(), &Value::Null);
         }
         for order in 0..p.orders {
-            ctx.persist(&format!("cp/{order}"), &0u64);
+            ctx.persist(&crate::storage::numbered_key("cp/", order), &0u64);
         }
         self.rows.clear();
         self.checkpoint.clear();

@@ -45,6 +45,17 @@ impl RowKey {
     }
 }
 
+impl RowKey {
+    /// `rm/<key>`, the storage key of this row, as `format!("rm/{self}")`.
+    pub fn storage_key(&self) -> String {
+        match self {
+            RowKey::Order(id) => crate::storage::numbered_key("rm/order/", *id),
+            RowKey::Customer(id) => crate::storage::numbered_key("rm/customer/", *id),
+            RowKey::Status => format!("rm/{STATUS_KEY}"),
+        }
+    }
+}
+
 impl fmt::Display for RowKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

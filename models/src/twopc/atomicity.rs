@@ -9,7 +9,7 @@
 //! every line involved.
 
 use super::event::Event;
-use super::timeline::{Mark, Timeline};
+use super::timeline::{Local, Mark, Timeline};
 use super::txn::Decision;
 use super::{verdict_of, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
@@ -20,7 +20,24 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Atomicity;
 
-type Side = Vec<(String, Mark)>;
+/// Who said what about a transaction; put into words only for a violation,
+/// so a valid history formats nothing.
+#[derive(Debug, Clone, Copy)]
+enum Said<'h> {
+    Coordinator(Decision),
+    Participant(&'static str, Local<'h>),
+}
+
+impl Said<'_> {
+    fn words(&self) -> String {
+        match self {
+            Said::Coordinator(d) => format!("the coordinator decided {}", d.word()),
+            Said::Participant(name, local) => format!("{name} {}", local.describe()),
+        }
+    }
+}
+
+type Side<'h> = Vec<(Said<'h>, Mark)>;
 
 impl Atomicity {
     /// What it judges.
@@ -49,10 +66,7 @@ impl Checker<Event> for Atomicity {
                 } else {
                     &mut void
                 };
-                side.push((
-                    format!("the coordinator decided {}", d.decision.word()),
-                    d.at,
-                ));
+                side.push((Said::Coordinator(d.decision), d.at));
             }
             for o in by_txn.get(&txn).into_iter().flatten() {
                 let side = if o.local.applied() {
@@ -60,8 +74,7 @@ impl Checker<Event> for Atomicity {
                 } else {
                     &mut void
                 };
-                let words = format!("{} {}", t.name(o.node), o.local.describe());
-                side.push((words, o.at));
+                side.push((Said::Participant(t.name(o.node), o.local), o.at));
             }
             if !applied.is_empty() && !void.is_empty() && violations.len() < VIOLATIONS_MAX {
                 violations.push(split(txn, applied, void));
@@ -74,7 +87,7 @@ impl Checker<Event> for Atomicity {
 fn split(txn: super::txn::TxnId, applied: Side, void: Side) -> Violation {
     let words = |s: &Side| {
         s.iter()
-            .map(|(w, _)| w.clone())
+            .map(|(w, _)| w.words())
             .collect::<Vec<_>>()
             .join(", ")
     };

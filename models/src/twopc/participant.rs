@@ -21,7 +21,7 @@ use super::txn::{AbortCause, Decision, Leg, TxnId};
 use super::variant::Variant;
 use super::Ctx;
 use crate::node::{NodeId, TimerId};
-use crate::storage::Storage;
+use crate::storage::{numbered_key, push_decimal, Storage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -56,8 +56,15 @@ pub struct Participant {
     outcomes: BTreeMap<TxnId, Decision>,
 }
 
+/// `outcome/<txn>`, as `format!("outcome/{txn}")` writes it, built without
+/// the formatting machinery: it is made on every outcome read and write.
 fn outcome_key(txn: TxnId) -> String {
-    format!("outcome/{txn}")
+    let mut key = numbered_key("outcome/c", txn.coord as u64 + 1);
+    key.push('.');
+    push_decimal(&mut key, u64::from(txn.epoch));
+    key.push('.');
+    push_decimal(&mut key, u64::from(txn.seq));
+    key
 }
 
 impl Participant {
@@ -278,4 +285,22 @@ impl Participant {
 
 fn vote(ctx: &mut Ctx<'_>, txn: TxnId, no: Option<AbortCause>) {
     ctx.send(txn.coord, Msg::Vote { txn, no });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_key_is_the_formatted_txn() {
+        for (coord, epoch, seq) in [
+            (0, 0, 0),
+            (0, 1, 1),
+            (2, 9, 10),
+            (9, 4_000_000_000, u32::MAX),
+        ] {
+            let txn = TxnId { coord, epoch, seq };
+            assert_eq!(outcome_key(txn), format!("outcome/{txn}"));
+        }
+    }
 }
