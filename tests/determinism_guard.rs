@@ -5,8 +5,10 @@
 //! process-wide counter, which a second run in the same process sees at
 //! other values.
 
-use faultline_models::model::{find_variant, OpInfo, VariantInfo};
+use faultline_models::model::OpInfo;
+use faultline_models::variant::OnlyCorrect;
 use faultline_models::{Checker, Ctx, Model, ModelError, Node, NodeId, NodeSpec, Storage};
+use faultline_models::{CheckerInfo, RawEvent};
 use faultline_sim::determinism;
 use faultline_sim::registry::{LoadedScenario, Registry};
 use faultline_sim::scenario::Source;
@@ -42,19 +44,14 @@ impl Model for Leaky {
     type Params = Params;
     type Node = LeakyNode;
     type Op = ();
+    type Event = RawEvent;
+    type Variant = OnlyCorrect;
+    const CHECKERS: &'static [CheckerInfo] = &[];
 
-    fn variants() -> &'static [VariantInfo] {
-        &[VariantInfo {
-            name: "correct",
-            description: "ticks",
-            correct: true,
-        }]
-    }
     fn ops() -> &'static [OpInfo] {
         &[]
     }
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        find_variant::<Self>(variant)?;
+    fn new(_variant: OnlyCorrect, servers: usize, params: Params) -> Result<Self, ModelError> {
         let leak_from_us = params.leak_from_ms.map(|ms| ms * 1000);
         Ok(Leaky {
             servers,
@@ -71,7 +68,7 @@ impl Model for Leaky {
             leak_from_us: self.leak_from_us,
         }
     }
-    fn make_op(&self, _f: &str, _rng: &mut ChaCha8Rng) {}
+    fn make_op(&mut self, _f: &str, _rng: &mut ChaCha8Rng) {}
     fn checkers(&self) -> Vec<Box<dyn Checker>> {
         Vec::new()
     }
@@ -80,6 +77,7 @@ impl Model for Leaky {
 impl Node for LeakyNode {
     type Msg = Msg;
     type Op = ();
+    type Event = RawEvent;
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
         ctx.set_timer(0, 10_000);
@@ -88,9 +86,9 @@ impl Node for LeakyNode {
         match msg {}
     }
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, _timer: u64) {
-        ctx.event("tick", &ctx.now_us.clone());
+        ctx.raw_event("tick", &ctx.now_us.clone());
         if self.leak_from_us.is_some_and(|t| ctx.now_us >= t) {
-            ctx.event("leak", &LEAK.fetch_add(1, Ordering::Relaxed));
+            ctx.raw_event("leak", &LEAK.fetch_add(1, Ordering::Relaxed));
         }
         ctx.set_timer(0, 10_000);
     }

@@ -89,7 +89,7 @@ fn leader_crash_loop_measures_downtime_per_crash_as_in_section_9_3() {
     let crashes = o
         .timeline
         .iter()
-        .filter(|f| f.kind == "crash" && f.effective)
+        .filter(|f| f.kind == faultline_models::FaultKind::Crash && f.effective)
         .count();
     assert!(crashes >= 55, "the leader was crashed {crashes} times");
     assert!(

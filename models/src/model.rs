@@ -148,3 +148,10 @@ pub trait Model: Sized + Send + Sync + 'static {
         Vec::new()
     }
 }
+
+/// Builds model `M` for the variant named `variant` (see [`Model::new`]):
+/// for tests and tools that name variants as scenario files do.
+pub fn named<M: Model>(variant: &str, servers: usize, params: M::Params) -> Result<M, ModelError> {
+    use crate::variant::Variant as _;
+    M::new(M::Variant::parse(variant)?, servers, params)
+}

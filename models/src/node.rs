@@ -44,7 +44,7 @@ pub enum Command<M, E = RawEvent> {
     /// Write `value` under `key` in durable storage.
     Persist {
         key: String,
-        value: Value,
+        value: crate::storage::Encoded,
         sync: bool,
     },
     /// Answer client request `req`.
@@ -121,7 +121,7 @@ impl<'a, M, E: Event> Ctx<'a, M, E> {
     }
 
     fn persist_with<T: Serialize>(&mut self, key: &str, value: &T, sync: bool) {
-        let value = serde_json::to_value(value).expect("persisted values encode as JSON");
+        let value = crate::storage::encode(value);
         self.out.push(Command::Persist {
             key: key.to_string(),
             value,

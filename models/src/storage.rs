@@ -1,8 +1,11 @@
 //! Durable storage of one node: the only state that survives a crash.
 
 use serde::{de::DeserializeOwned, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// A stored value: its JSON encoding. Bytes, not a `serde_json::Value` tree,
+/// so a write costs one serialisation into one buffer.
+pub type Encoded = Vec<u8>;
 
 /// A node's durable key/value store, owned by the engine.
 ///
@@ -11,20 +14,20 @@ use std::collections::BTreeMap;
 /// real disk without `fsync` would.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Storage {
-    synced: BTreeMap<String, Value>,
-    unsynced: BTreeMap<String, Value>,
+    synced: BTreeMap<String, Encoded>,
+    unsynced: BTreeMap<String, Encoded>,
 }
 
 impl Storage {
     /// Reads `key`, decoded as `T`; the newest write wins, synced or not.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let value = self.unsynced.get(key).or_else(|| self.synced.get(key))?;
-        let decoded = serde_json::from_value(value.clone());
+        let decoded = serde_json::from_slice(value);
         Some(decoded.unwrap_or_else(|e| panic!("storage key {key:?} does not decode: {e}")))
     }
 
     /// Writes `key`; a synced write also flushes every earlier unsynced one.
-    pub fn put(&mut self, key: String, value: Value, sync: bool) {
+    pub fn put(&mut self, key: String, value: Encoded, sync: bool) {
         if sync {
             let cached = std::mem::take(&mut self.unsynced);
             self.synced.extend(cached);
@@ -36,7 +39,7 @@ impl Storage {
 
     /// Encodes and writes `value` under `key`.
     pub fn put_json<T: Serialize>(&mut self, key: &str, value: &T, sync: bool) {
-        let encoded = serde_json::to_value(value).expect("storage values encode as JSON");
+        let encoded = encode(value);
         self.put(key.to_string(), encoded, sync);
     }
 
@@ -63,9 +66,45 @@ impl Storage {
     }
 }
 
+/// The JSON encoding of `value`, as [`Storage::put`] takes it.
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Encoded {
+    serde_json::to_vec(value).expect("storage values encode as JSON")
+}
+
+/// `format!("{prefix}{n}")`, built without the formatting machinery: keys
+/// like `outcome/<txn>` or `cp/<order>` are made on every read and write.
+pub(crate) fn numbered_key(prefix: &str, n: u64) -> String {
+    let mut key = String::with_capacity(prefix.len() + 20);
+    key.push_str(prefix);
+    push_decimal(&mut key, n);
+    key
+}
+
+/// Appends `n` in decimal, as `write!(out, "{n}")` would.
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_keys_match_format() {
+        for n in [0, 1, 9, 10, 12_345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(numbered_key("cp/", n), format!("cp/{n}"));
+        }
+    }
 
     #[test]
     fn crash_drops_only_unsynced_writes() {

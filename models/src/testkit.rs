@@ -398,6 +398,11 @@ impl<M: Model> Cluster<M> {
         &self.model
     }
 
+    /// Makes a client operation of kind `f` as the engine's clients do.
+    pub fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> M::Op {
+        self.model.make_op(f, rng)
+    }
+
     /// The last role `id` announced (its spec role before that; "crashed" when down).
     pub fn role(&self, id: NodeId) -> &'static str {
         self.slots[id].role

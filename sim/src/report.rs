@@ -87,6 +87,7 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "protocol": o.protocol,
         "variant": o.variant,
         "seed": o.seed,
+        "nodes": o.nodes,
         "verdict": o.verdict(),
         "exit_code": o.exit_code(),
         "stopped": o.stopped,

@@ -360,6 +360,9 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
     // A stopped run's history is a prefix: liveness cannot be judged on
     // it, and a safety verdict on a prefix would read as the run's.
     let judged = judged && w.stopped.is_none();
+    // The history grew by doubling; its spare capacity (up to half) would
+    // sit under every checker's own allocations at the run's peak.
+    w.history.entries.shrink_to_fit();
     let ctx = CheckContext {
         nodes: w.names.clone(),
         heal_us: w.heal_us,

@@ -63,7 +63,7 @@ pub fn op_stats(history: &dyn HistoryView, run_us: u64) -> BTreeMap<String, OpSt
     let mut by_f: BTreeMap<String, OpStats> = BTreeMap::new();
     by_f.entry(ALL.to_string()).or_default();
     for op in &ops {
-        for key in [op.f.as_str(), ALL] {
+        for key in [op.f, ALL] {
             let s = by_f.entry(key.to_string()).or_default();
             s.invoked += 1;
             match op.outcome {

@@ -62,3 +62,9 @@ impl PartialEq<str> for RunVerdict {
         self.word() == other
     }
 }
+
+impl PartialEq<String> for RunVerdict {
+    fn eq(&self, other: &String) -> bool {
+        self.word() == other.as_str()
+    }
+}

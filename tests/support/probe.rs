@@ -3,8 +3,10 @@
 //! other node every `period_ms` and records each beat it receives (with the
 //! sender's clock at sending) and each tick of its own clock.
 
-use faultline_models::model::{find_variant, OpInfo, VariantInfo};
+use faultline_models::model::OpInfo;
+use faultline_models::variant::OnlyCorrect;
 use faultline_models::{Checker, Ctx, Model, ModelError, Node, NodeId, NodeSpec, Storage};
+use faultline_models::{CheckerInfo, RawEvent};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -37,27 +39,20 @@ pub struct ProbeNode {
     boots: u64,
 }
 
-const VARIANTS: &[VariantInfo] = &[VariantInfo {
-    name: "correct",
-    description: "beats",
-    correct: true,
-}];
-
 impl Model for Probe {
     const NAME: &'static str = "probe";
     const DESCRIPTION: &'static str = "engine test probe";
     type Params = Params;
     type Node = ProbeNode;
     type Op = ();
+    type Event = RawEvent;
+    type Variant = OnlyCorrect;
+    const CHECKERS: &'static [CheckerInfo] = &[];
 
-    fn variants() -> &'static [VariantInfo] {
-        VARIANTS
-    }
     fn ops() -> &'static [OpInfo] {
         &[]
     }
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        find_variant::<Self>(variant)?;
+    fn new(_variant: OnlyCorrect, servers: usize, params: Params) -> Result<Self, ModelError> {
         Ok(Probe {
             period_us: params.period_ms.unwrap_or(10) * 1000,
             servers,
@@ -77,7 +72,7 @@ impl Model for Probe {
             boots: storage.get("boots").unwrap_or(0),
         }
     }
-    fn make_op(&self, _f: &str, _rng: &mut ChaCha8Rng) {}
+    fn make_op(&mut self, _f: &str, _rng: &mut ChaCha8Rng) {}
     fn checkers(&self) -> Vec<Box<dyn Checker>> {
         Vec::new()
     }
@@ -86,12 +81,13 @@ impl Model for Probe {
 impl Node for ProbeNode {
     type Msg = Msg;
     type Op = ();
+    type Event = RawEvent;
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
         self.boots += 1;
         ctx.persist("boots", &self.boots);
         let last_tick: Option<u64> = ctx.storage.get("last_tick");
-        ctx.event(
+        ctx.raw_event(
             "boot",
             &serde_json::json!({ "boots": self.boots, "last_tick": last_tick }),
         );
@@ -100,7 +96,7 @@ impl Node for ProbeNode {
 
     fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
         let Msg::Beat { seq, sent_us } = msg;
-        ctx.event("beat", &serde_json::json!({ "from": from, "seq": seq, "sent_us": sent_us, "now_us": ctx.now_us }));
+        ctx.raw_event("beat", &serde_json::json!({ "from": from, "seq": seq, "sent_us": sent_us, "now_us": ctx.now_us }));
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, _timer: u64) {
@@ -110,7 +106,7 @@ impl Node for ProbeNode {
             "probe assertion at tick {}",
             self.seq
         );
-        ctx.event("tick", &ctx.now_us.clone());
+        ctx.raw_event("tick", &ctx.now_us.clone());
         ctx.persist_unsynced("last_tick", &self.seq);
         let me = ctx.id;
         for to in (0..ctx.cluster_size).filter(|&t| t != me) {

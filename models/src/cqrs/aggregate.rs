@@ -7,11 +7,11 @@
 //! Sourcing", 2005) and appends with the stream's version as the expected
 //! version, so a concurrent append makes it reload and decide again.
 
-use super::event::Body;
+use super::domain::Body;
 use serde::{Deserialize, Serialize};
 
 /// An order's lifecycle state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Created, taking items.

@@ -10,10 +10,11 @@
 //!
 //! Durable keys: `bus/<p>/len`, `bus/<p>/<offset>`, `bus/next/<node>/<p>`.
 
-use super::event::Event;
+use super::domain::DomainEvent;
 use super::layout::{us, Layout};
 use super::msg::Msg;
-use crate::node::{Ctx, NodeId, TimerId};
+use super::node::Ctx;
+use crate::node::{NodeId, TimerId};
 use crate::storage::Storage;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ pub const TIMER_TICK: TimerId = 1;
 #[derive(Debug, Clone)]
 pub struct Bus {
     layout: Arc<Layout>,
-    logs: Vec<Vec<Event>>,
+    logs: Vec<Vec<DomainEvent>>,
     /// (projector, partition) → next offset to deliver.
     next: BTreeMap<(NodeId, u64), u64>,
     /// (projector, partition) → when the message at `next` was last sent.
@@ -64,12 +65,12 @@ impl Bus {
     }
 
     /// (Re)start delivering.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("bus");
         self.tick(ctx);
     }
 
-    fn tick(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn tick(&mut self, ctx: &mut Ctx<'_>) {
         let keys: Vec<_> = self.next.keys().copied().collect();
         for (c, p) in keys {
             self.pump(ctx, c, p);
@@ -79,7 +80,7 @@ impl Bus {
     }
 
     /// Sends projector `c` the message at its cursor of partition `p`, unless one is in flight.
-    fn pump(&mut self, ctx: &mut Ctx<'_, Msg>, c: NodeId, p: u64) {
+    fn pump(&mut self, ctx: &mut Ctx<'_>, c: NodeId, p: u64) {
         let offset = self.next[&(c, p)];
         let Some(event) = self.logs[p as usize].get(offset as usize) else {
             return;
@@ -104,7 +105,7 @@ impl Bus {
     }
 
     /// A publish, an acknowledgement or a subscription.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Publish { batch, events } => self.publish(ctx, from, batch, &events),
             Msg::Ack { partition, offset } => self.ack(ctx, from, partition, offset),
@@ -118,7 +119,7 @@ impl Bus {
         }
     }
 
-    fn publish(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, batch: u64, events: &[Event]) {
+    fn publish(&mut self, ctx: &mut Ctx<'_>, from: NodeId, batch: u64, events: &[DomainEvent]) {
         let mut touched = Vec::new();
         for event in events {
             let p = self.layout.partition(event.order);
@@ -139,7 +140,7 @@ impl Bus {
         }
     }
 
-    fn ack(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, p: u64, offset: u64) {
+    fn ack(&mut self, ctx: &mut Ctx<'_>, from: NodeId, p: u64, offset: u64) {
         let Some(next) = self.next.get_mut(&(from, p)) else {
             panic!("ack from {from}, which is no projector, or for partition {p}");
         };
@@ -157,7 +158,7 @@ impl Bus {
     }
 
     /// Re-send what is overdue.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         assert_eq!(timer, TIMER_TICK, "the bus has one timer");
         self.tick(ctx);
     }

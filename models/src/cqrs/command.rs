@@ -10,11 +10,12 @@
 //! loses the event for every read model.
 
 use super::aggregate::{Aggregate, Command};
-use super::event::Event;
+use super::domain::DomainEvent;
 use super::layout::{us, Layout};
 use super::msg::Msg;
+use super::node::Ctx;
 use super::op::Op;
-use crate::node::{Ctx, Outcome, RequestId, TimerId};
+use crate::node::{Outcome, RequestId, TimerId};
 use rand::Rng;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -31,7 +32,7 @@ enum Stage {
     /// Waiting for `Appended` or `Conflict`.
     Appending,
     /// `dual-write`: the event is stored; waiting for the bus.
-    Publishing(Event),
+    Publishing(DomainEvent),
 }
 
 #[derive(Debug, Clone)]
@@ -62,13 +63,13 @@ impl CommandHandler {
     }
 
     /// (Re)start: draw a fresh tag space.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("command");
         self.next_tag = ctx.rng.gen::<u64>() >> 1;
     }
 
     /// A client command arrives.
-    pub fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Op) {
+    pub fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: Op) {
         let Some((order, cmd)) = self.command_of(&op) else {
             ctx.reply(req, Outcome::Fail, &json!({"error": "not a command"}));
             return;
@@ -103,7 +104,7 @@ impl CommandHandler {
         })
     }
 
-    fn load(&mut self, ctx: &mut Ctx<'_, Msg>, mut p: Pending) {
+    fn load(&mut self, ctx: &mut Ctx<'_>, mut p: Pending) {
         self.next_tag += 1;
         let tag = self.next_tag;
         p.stage = Stage::Loading;
@@ -119,7 +120,7 @@ impl CommandHandler {
     }
 
     /// A message from the store or the bus.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
         match msg {
             Msg::Loaded { tag, events } => self.loaded(ctx, tag, &events),
             Msg::Appended { tag, event } => self.appended(ctx, tag, event),
@@ -139,7 +140,7 @@ impl CommandHandler {
     /// Removes attempt `tag` if it is in a stage `want` accepts.
     fn take_in(
         &mut self,
-        ctx: &mut Ctx<'_, Msg>,
+        ctx: &mut Ctx<'_>,
         tag: u64,
         want: impl Fn(&Stage) -> bool,
     ) -> Option<Pending> {
@@ -150,7 +151,7 @@ impl CommandHandler {
         self.pending.remove(&tag)
     }
 
-    fn loaded(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, events: &[Event]) {
+    fn loaded(&mut self, ctx: &mut Ctx<'_>, tag: u64, events: &[DomainEvent]) {
         let Some(p) = self
             .pending
             .get_mut(&tag)
@@ -185,7 +186,7 @@ impl CommandHandler {
         }
     }
 
-    fn appended(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, event: Event) {
+    fn appended(&mut self, ctx: &mut Ctx<'_>, tag: u64, event: DomainEvent) {
         let Some(mut p) = self.take_in(ctx, tag, |s| *s == Stage::Appending) else {
             return;
         };
@@ -200,7 +201,7 @@ impl CommandHandler {
         self.publish(ctx, tag, event);
     }
 
-    fn publish(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, event: Event) {
+    fn publish(&mut self, ctx: &mut Ctx<'_>, tag: u64, event: DomainEvent) {
         let msg = Msg::Publish {
             batch: tag,
             events: vec![event],
@@ -209,7 +210,7 @@ impl CommandHandler {
         ctx.set_timer(tag, us(self.layout.params.publish_timeout_ms));
     }
 
-    fn conflict(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64) {
+    fn conflict(&mut self, ctx: &mut Ctx<'_>, tag: u64) {
         let Some(mut p) = self.take_in(ctx, tag, |s| *s == Stage::Appending) else {
             return;
         };
@@ -222,7 +223,7 @@ impl CommandHandler {
     }
 
     /// Attempt `tag` timed out (or, publishing, its publish is due again).
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, tag: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, tag: TimerId) {
         let Some(p) = self.pending.get(&tag) else {
             return;
         };
@@ -236,7 +237,7 @@ impl CommandHandler {
     }
 }
 
-fn reply_ok(ctx: &mut Ctx<'_, Msg>, req: RequestId, event: &Event) {
+fn reply_ok(ctx: &mut Ctx<'_>, req: RequestId, event: &DomainEvent) {
     let value = json!({
         "order": event.order,
         "version": event.version,

@@ -8,58 +8,66 @@
 //! between were lost (never published, or checkpointed but never written).
 //! A loss at a stream's tail shows only in `projection-correctness`.
 
-use super::timeline::{Mark, Timeline};
+use super::event::{Applied, Event};
+use super::timeline::{self, Mark};
 use super::versions::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
 /// The `exactly-once-apply` checker.
 pub struct ExactlyOnceApply;
 
-impl Checker for ExactlyOnceApply {
-    fn name(&self) -> &'static str {
-        "exactly-once-apply"
+impl ExactlyOnceApply {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "exactly-once-apply",
+        property: Property::Always,
+        description: "no read model misses an event or applies one twice (per order, versions apply 1, 2, 3, ...)",
+    };
+}
+
+impl Checker<Event> for ExactlyOnceApply {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "no read model misses an event or applies one twice (per order, versions apply 1, 2, 3, ...)"
-    }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
-        let t = Timeline::of(history);
+
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         // (projector, order) → (last version applied, its line)
-        let mut last: BTreeMap<(&str, u64), (u64, usize)> = BTreeMap::new();
+        let mut last: BTreeMap<(usize, u64), (u64, usize)> = BTreeMap::new();
         let mut violations = Vec::new();
-        for mark in &t.marks {
-            match mark {
-                Mark::RebuildStarted(r) => last.retain(|k, _| k.0 != r.projector),
-                Mark::Applied(a) => {
-                    let key = (a.projector, a.order);
-                    let (version, at) = last.get(&key).copied().unwrap_or((0, a.index));
+        for m in timeline::marks(history) {
+            match m.data {
+                Event::RebuildStarted { .. } => last.retain(|k, _| k.0 != m.node),
+                Event::Applied(a) => {
+                    let key = (m.node, a.order);
+                    let (version, at) = last.get(&key).copied().unwrap_or((0, m.index));
                     if a.version != version + 1 && violations.len() < VIOLATIONS_MAX {
-                        violations.push(violation(a, version, at));
+                        let projector = history.node_name(m.node);
+                        violations.push(violation(projector, m.with(a), version, at));
                     }
-                    last.insert(key, (version.max(a.version), a.index));
+                    last.insert(key, (version.max(a.version), m.index));
                 }
-                _ => {}
+                Event::Appended(_)
+                | Event::Conflict { .. }
+                | Event::Published { .. }
+                | Event::RebuildDone { .. } => {}
             }
         }
         verdict_of(violations)
     }
 }
 
-fn violation(a: &super::timeline::Applied, version: u64, at: usize) -> Violation {
+fn violation(projector: &str, m: Mark<'_, Applied>, version: u64, at: usize) -> Violation {
+    let a = m.data;
     let message = if a.version <= version {
         format!(
-            "{} applied order {} version {} twice (it was at version {version})",
-            a.projector, a.order, a.version
+            "{projector} applied order {} version {} twice (it was at version {version})",
+            a.order, a.version
         )
     } else {
         format!(
-            "{} applied order {} version {} after version {version}: versions {}..{} lost",
-            a.projector,
+            "{projector} applied order {} version {} after version {version}: versions {}..{} lost",
             a.order,
             a.version,
             version + 1,
@@ -68,8 +76,8 @@ fn violation(a: &super::timeline::Applied, version: u64, at: usize) -> Violation
     };
     Violation {
         message,
-        time_us: Some(a.time_us),
-        entries: vec![at, a.index],
+        time_us: Some(m.time_us),
+        entries: vec![at, m.index],
     }
 }
 
@@ -77,9 +85,8 @@ fn violation(a: &super::timeline::Applied, version: u64, at: usize) -> Violation
 mod tests {
     use super::super::timeline::build::{applied, ctx, ev};
     use super::*;
-    use serde_json::json;
 
-    fn first_message(h: &History) -> String {
+    fn first_message(h: &History<Event>) -> String {
         match ExactlyOnceApply.check(h, &ctx()) {
             Verdict::Invalid { violations } => violations[0].message.clone(),
             other => panic!("expected invalid, got {other:?}"),
@@ -89,16 +96,19 @@ mod tests {
     #[test]
     fn in_order_passes_a_repeat_and_a_skip_fail_a_rebuild_resets() {
         let mut h = History::default();
-        applied(&mut h, 1, "p", (4, 1), json!({}));
-        applied(&mut h, 2, "q", (4, 1), json!({}));
-        applied(&mut h, 3, "p", (4, 2), json!({}));
-        ev(&mut h, 4, "p", "rebuild_started", json!({"generation": 1}));
-        applied(&mut h, 5, "p", (4, 1), json!({}));
+        applied(&mut h, 1, "p", (4, 1), None);
+        applied(&mut h, 2, "q", (4, 1), None);
+        applied(&mut h, 3, "p", (4, 2), None);
+        ev(&mut h, 4, "p", Event::RebuildStarted { generation: 1 });
+        applied(&mut h, 5, "p", (4, 1), None);
         assert_eq!(ExactlyOnceApply.check(&h, &ctx()), Verdict::Valid);
         let mut twice = h.clone();
-        applied(&mut twice, 6, "q", (4, 1), json!({}));
-        assert!(first_message(&twice).contains("twice"));
-        applied(&mut h, 6, "p", (4, 3), json!({}));
+        applied(&mut twice, 6, "q", (4, 1), None);
+        assert_eq!(
+            first_message(&twice),
+            "q applied order 4 version 1 twice (it was at version 1)"
+        );
+        applied(&mut h, 6, "p", (4, 3), None);
         assert!(first_message(&h).contains("versions 2..2 lost"));
     }
 }

@@ -15,10 +15,11 @@
 //! - `conflicts`: appends the store refused for a stale expected version.
 //! - `republished`: outbox entries the relay published more than once.
 
+use super::event::Event;
 use super::layout::READ_MODELS;
 use super::reads::judge_reads;
-use super::timeline::{Mark, Timeline};
-use crate::history::History;
+use super::timeline;
+use crate::history::{FaultChange, History};
 use crate::metric::{quantile, Metric, MetricValue};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,18 +31,16 @@ pub const STALENESS_EVERY_US: u64 = 100_000;
 pub const STALE_WINDOW_US: u64 = 1_000_000;
 
 /// All cqrs metrics of `history`.
-pub fn metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
-    let t = Timeline::of(history);
-    let lags = lags(&t);
+pub fn metrics(history: &History<Event>, orders: u64, customers: u64) -> Vec<Metric> {
+    let lags = lags(history);
     let all: Vec<f64> = lags.values().flatten().map(|&(_, ms)| ms).collect();
     let mut out = vec![Metric::distribution(
         "projection_lag_ms",
         "time from an event's append to its first visibility in a read model, all read models",
         all,
     )];
-    let appended: Vec<(u64, u64)> = t
-        .appended()
-        .map(|a| (a.event.position, a.time_us))
+    let appended: Vec<(u64, u64)> = timeline::appended(history)
+        .map(|a| (a.data.position, a.time_us))
         .collect();
     for model in READ_MODELS {
         let name = model.projector_name();
@@ -49,7 +48,7 @@ pub fn metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
         out.push(series(
             &format!("projection_staleness_{short}_ms"),
             &format!("age of the oldest event {name} does not show yet, every 100 ms"),
-            staleness(&appended, &first_visible(&t, name)),
+            staleness(&appended, &first_visible(history, name)),
         ));
         let samples = lags.get(name).map(Vec::as_slice).unwrap_or(&[]);
         for (q, label) in [(0.5, "p50"), (0.99, "p99")] {
@@ -61,37 +60,38 @@ pub fn metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
         }
     }
     out.extend(read_metrics(history, orders, customers));
-    out.extend(misc(&t, history));
+    out.extend(misc(history));
     out
 }
 
 /// Per projector: (time visible, lag ms) of each event's first visibility.
-fn lags(t: &Timeline) -> BTreeMap<String, Vec<(u64, f64)>> {
-    let appended_us: BTreeMap<u64, u64> = t
-        .appended()
-        .map(|a| (a.event.position, a.time_us))
+fn lags(history: &History<Event>) -> BTreeMap<&'static str, Vec<(u64, f64)>> {
+    let appended_us: BTreeMap<u64, u64> = timeline::appended(history)
+        .map(|a| (a.data.position, a.time_us))
         .collect();
-    let mut seen: BTreeSet<(&str, u64)> = BTreeSet::new();
-    let mut out: BTreeMap<String, Vec<(u64, f64)>> = BTreeMap::new();
-    for a in t.applied() {
-        let Some(&at) = appended_us.get(&a.position) else {
+    let mut seen: BTreeSet<(usize, u64)> = BTreeSet::new();
+    let mut out: BTreeMap<&'static str, Vec<(u64, f64)>> = BTreeMap::new();
+    for a in timeline::applied(history) {
+        let Some(&at) = appended_us.get(&a.data.position) else {
             continue;
         };
-        if seen.insert((a.projector, a.position)) {
+        if seen.insert((a.node, a.data.position)) {
             let ms = a.time_us.saturating_sub(at) as f64 / 1_000.0;
-            out.entry(a.projector.to_string())
-                .or_default()
-                .push((a.time_us, ms));
+            let projector = history.node_name(a.node);
+            out.entry(projector).or_default().push((a.time_us, ms));
         }
     }
     out
 }
 
 /// Position → when `projector` first showed it.
-fn first_visible(t: &Timeline, projector: &str) -> BTreeMap<u64, u64> {
+fn first_visible(history: &History<Event>, projector: &str) -> BTreeMap<u64, u64> {
     let mut out = BTreeMap::new();
-    for a in t.applied().filter(|a| a.projector == projector) {
-        out.entry(a.position).or_insert(a.time_us);
+    let Some(node) = history.node_index(projector) else {
+        return out;
+    };
+    for a in timeline::applied(history).filter(|a| a.node == node) {
+        out.entry(a.data.position).or_insert(a.time_us);
     }
     out
 }
@@ -131,7 +131,7 @@ fn series(name: &str, description: &str, points: Vec<(u64, f64)>) -> Metric {
     }
 }
 
-fn read_metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
+fn read_metrics(history: &History<Event>, orders: u64, customers: u64) -> Vec<Metric> {
     let judged = judge_reads(history, orders, customers);
     let stale = judged.iter().filter(|j| j.stale).count() as u64;
     let ryw = judged.iter().filter(|j| j.ryw_violation).count() as u64;
@@ -160,27 +160,27 @@ fn read_metrics(history: &History, orders: u64, customers: u64) -> Vec<Metric> {
     ]
 }
 
-fn misc(t: &Timeline, history: &History) -> Vec<Metric> {
-    let mut started: BTreeMap<(&str, u64), u64> = BTreeMap::new();
+fn misc(history: &History<Event>) -> Vec<Metric> {
+    let mut started: BTreeMap<(usize, u64), u64> = BTreeMap::new();
     let mut rebuild_ms = Vec::new();
     let mut conflicts = 0;
     let mut published: BTreeSet<u64> = BTreeSet::new();
     let mut republished = 0;
-    for mark in &t.marks {
-        match mark {
-            Mark::RebuildStarted(r) => {
-                started.insert((r.projector, r.generation), r.time_us);
+    for m in timeline::marks(history) {
+        match *m.data {
+            Event::RebuildStarted { generation } => {
+                started.insert((m.node, generation), m.time_us);
             }
-            Mark::RebuildDone(r) => {
-                if let Some(t0) = started.get(&(r.projector, r.generation)) {
-                    rebuild_ms.push(r.time_us.saturating_sub(*t0) as f64 / 1_000.0);
+            Event::RebuildDone { generation, .. } => {
+                if let Some(t0) = started.get(&(m.node, generation)) {
+                    rebuild_ms.push(m.time_us.saturating_sub(*t0) as f64 / 1_000.0);
                 }
             }
-            Mark::Conflict => conflicts += 1,
-            Mark::Published(first, last) => {
-                republished += (*first..=*last).filter(|p| !published.insert(*p)).count() as u64;
+            Event::Conflict { .. } => conflicts += 1,
+            Event::Published { first, last } => {
+                republished += (first..=last).filter(|p| !published.insert(*p)).count() as u64;
             }
-            _ => {}
+            Event::Appended(_) | Event::Applied(_) => {}
         }
     }
     vec![
@@ -207,23 +207,24 @@ fn misc(t: &Timeline, history: &History) -> Vec<Metric> {
     ]
 }
 
-/// The number of faults in effect after each fault line (ineffective ones skipped).
-fn faults_active(history: &History) -> Vec<(u64, f64)> {
+/// The number of faults in effect after each fault line (ineffective
+/// ones, which touched no node, link or rate, skipped).
+fn faults_active(history: &History<Event>) -> Vec<(u64, f64)> {
     let mut active: i64 = 0;
     let mut points = Vec::new();
     for f in history.faults() {
-        let empty = |k: &str| {
-            f.detail
-                .get(k)
-                .is_none_or(|v| v.is_null() || v == &serde_json::json!([]))
-        };
-        if f.nodes.is_empty() && empty("pairs") && empty("amount") && f.fault != "heal" {
+        let heal = f.change == FaultChange::Heal;
+        if f.nodes.is_empty() && f.pairs.is_empty() && f.amount.is_none() && !heal {
             continue;
         }
-        active = match f.fault.as_str() {
-            "heal" => 0,
-            k if k.ends_with("-end") => (active - 1).max(0),
-            _ => active + 1,
+        // Every kind counts alike: each stays in effect from start to end.
+        active = match f.change {
+            FaultChange::Heal => 0,
+            FaultChange::Start(_) => active + 1,
+            FaultChange::End(_) => (active - 1).max(0),
+            // A fault line Faultline does not model (external histories).
+            FaultChange::Other(name) if name.as_str().ends_with("-end") => (active - 1).max(0),
+            FaultChange::Other(_) => active + 1,
         };
         points.push((f.time_us, active as f64));
     }

@@ -30,7 +30,8 @@
 //! (`exactly-once-apply`, always), [`projection`]
 //! (`projection-correctness`, eventually); [`metrics`] and [`reads`]:
 //! projection lag over time, stale reads, read-your-writes violations,
-//! rebuild time. All read protocol events parsed by [`timeline`].
+//! rebuild time. All read the typed protocol events ([`event`]) through
+//! [`timeline`].
 //!
 //! # Variants
 //!
@@ -38,33 +39,35 @@
 //! `checkpoint-first`, `no-expected-version` reproduce the seed
 //! catalogue's naive code.
 
-pub mod aggregate;
-pub mod bus;
-pub mod command;
-pub mod delivery;
-pub mod event;
-pub mod layout;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod op;
-pub mod params;
-pub mod projection;
-pub mod projector;
-pub mod query;
-pub mod reads;
-pub mod rebuild;
-pub mod relay;
-pub mod store;
-pub mod timeline;
-pub mod variant;
-pub mod versions;
-pub mod views;
+pub(crate) mod aggregate;
+pub(crate) mod bus;
+pub(crate) mod command;
+pub(crate) mod delivery;
+pub(crate) mod domain;
+pub(crate) mod event;
+pub(crate) mod layout;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod op;
+pub(crate) mod params;
+pub(crate) mod projection;
+pub(crate) mod projector;
+pub(crate) mod query;
+pub(crate) mod reads;
+pub(crate) mod rebuild;
+pub(crate) mod relay;
+pub(crate) mod store;
+pub(crate) mod timeline;
+pub(crate) mod variant;
+pub(crate) mod versions;
+pub(crate) mod views;
 
 #[cfg(test)]
 mod tests;
 
 pub use delivery::ExactlyOnceApply;
+pub use event::Event;
 pub use layout::{Layout, ReadModel};
 pub use msg::Msg;
 pub use node::CqrsNode;
@@ -74,10 +77,10 @@ pub use projection::ProjectionCorrectness;
 pub use variant::Variant;
 pub use versions::VersionIntegrity;
 
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use layout::READ_MODELS;
@@ -96,7 +99,7 @@ impl CqrsModel {
         &self.layout
     }
 
-    fn all_checkers(customers: u64) -> Vec<Box<dyn Checker>> {
+    fn all_checkers(customers: u64) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(VersionIntegrity),
             Box::new(ExactlyOnceApply),
@@ -110,27 +113,23 @@ impl Model for CqrsModel {
     const DESCRIPTION: &'static str =
         "CQRS order system: event store with optimistic concurrency, transactional outbox and relay, at-least-once bus, projectors with checkpoints, rebuild";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        VersionIntegrity::INFO,
+        ExactlyOnceApply::INFO,
+        ProjectionCorrectness::INFO,
+    ];
     type Node = CqrsNode;
+    type Event = Event;
     type Op = Op;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
 
     fn ops() -> &'static [OpInfo] {
         op::OPS
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let checkers = Self::all_checkers(1);
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-
-    fn new(variant: &str, commands: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, commands: usize, params: Params) -> Result<Self, ModelError> {
         let names: Vec<&str> = READ_MODELS.iter().map(|m| m.projector_name()).collect();
         params.validate(commands, &names)?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Layout {
             variant,
             commands,
@@ -162,7 +161,7 @@ impl Model for CqrsModel {
         CqrsNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> Op {
         Op::make(&self.layout, f, rng)
     }
 
@@ -170,11 +169,11 @@ impl Model for CqrsModel {
         op.route(&self.layout, rng)
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         Self::all_checkers(self.layout.params.customers)
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         let p = &self.layout.params;
         metrics::metrics(history, p.orders, p.customers)
     }

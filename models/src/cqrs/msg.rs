@@ -7,7 +7,7 @@
 //! (`ReadLog`). Every request carries what its answer echoes, so late and
 //! duplicated answers are recognised and dropped.
 
-use super::event::{Body, Event};
+use super::domain::{Body, DomainEvent};
 
 /// A cqrs message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -25,7 +25,7 @@ pub enum Msg {
         /// The attempt id of the `Load`.
         tag: u64,
         /// The stream's events.
-        events: Vec<Event>,
+        events: Vec<DomainEvent>,
     },
     /// Command handler → store: append `body` to `order`'s stream, which
     /// the handler read at version `expected`. Answered by `Appended` or
@@ -45,7 +45,7 @@ pub enum Msg {
         /// The attempt id of the `Append`.
         tag: u64,
         /// The stored event with its version and position.
-        event: Event,
+        event: DomainEvent,
     },
     /// Store → command handler: the stream is at `version`, not the
     /// expected one; nothing was stored. The handler reloads and retries.
@@ -66,7 +66,7 @@ pub enum Msg {
     /// Store → relay: unpublished outbox entries in position order.
     Outbox {
         /// The entries.
-        events: Vec<Event>,
+        events: Vec<DomainEvent>,
     },
     /// Relay → store: every entry up to `upto` is on the bus. No answer;
     /// a lost mark makes the relay publish those entries again.
@@ -80,7 +80,7 @@ pub enum Msg {
         /// The sender's id for this batch, echoed.
         batch: u64,
         /// The events, in position order.
-        events: Vec<Event>,
+        events: Vec<DomainEvent>,
     },
     /// Bus → publisher: the batch is durably on the bus.
     Published {
@@ -95,7 +95,7 @@ pub enum Msg {
         /// Offset within the partition.
         offset: u64,
         /// The event.
-        event: Event,
+        event: DomainEvent,
     },
     /// Projector → bus: `offset` of `partition` is handled; send the next.
     Ack {
@@ -120,7 +120,7 @@ pub enum Msg {
         /// The `after` of the `ReadLog`.
         after: u64,
         /// The entries, in position order.
-        events: Vec<Event>,
+        events: Vec<DomainEvent>,
         /// The log's length when answered.
         end: u64,
     },

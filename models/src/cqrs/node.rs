@@ -2,16 +2,20 @@
 
 use super::bus::Bus;
 use super::command::CommandHandler;
+use super::event::Event;
 use super::layout::Layout;
 use super::msg::Msg;
 use super::op::Op;
 use super::projector::Projector;
 use super::relay::Relay;
 use super::store::Store;
-use crate::node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
+use crate::node::{Node, NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use serde_json::json;
 use std::sync::Arc;
+
+/// A cqrs handler's context: cqrs messages, cqrs events.
+pub type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 
 /// Any node of a cqrs cluster.
 #[derive(Debug, Clone)]
@@ -56,8 +60,9 @@ impl CqrsNode {
 impl Node for CqrsNode {
     type Msg = Msg;
     type Op = Op;
+    type Event = Event;
 
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         match self {
             CqrsNode::Command(c) => c.on_start(ctx),
             CqrsNode::Store(s) => s.on_start(ctx),
@@ -67,7 +72,7 @@ impl Node for CqrsNode {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match self {
             CqrsNode::Command(c) => c.on_msg(ctx, msg),
             CqrsNode::Store(s) => s.on_msg(ctx, from, msg),
@@ -77,7 +82,7 @@ impl Node for CqrsNode {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match self {
             CqrsNode::Command(c) => c.on_timer(ctx, timer),
             CqrsNode::Store(_) => panic!("the store has no timers (got {timer})"),
@@ -87,7 +92,7 @@ impl Node for CqrsNode {
         }
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Op) {
+    fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: Op) {
         match self {
             CqrsNode::Command(c) => c.on_client(ctx, req, op),
             CqrsNode::Projector(p) => p.on_client(ctx, req, op),

@@ -10,14 +10,14 @@
 //! that has not caught up by the end fails too: that is a liveness finding.
 
 use super::aggregate::Status;
-use super::event::{Body, Event};
+use super::domain::{Body, DomainEvent};
+use super::event::Event;
 use super::layout::{ReadModel, READ_MODELS};
-use super::timeline::{Mark, Timeline};
+use super::timeline;
 use super::versions::{verdict_of, VIOLATIONS_MAX};
-use super::views::{customer_key, order_key, CustomerRow, OrderRow, Rows, StatusRow, STATUS_KEY};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use super::views::{CustomerRow, OrderRow, Row, RowKey, Rows, StatusRow};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The `projection-correctness` checker for a cluster with `customers` customers.
@@ -27,7 +27,7 @@ pub struct ProjectionCorrectness {
 }
 
 /// The rows of `model` that the log `events` (in position order) implies.
-pub fn fold(model: ReadModel, events: &[Event], customers: u64) -> Rows {
+pub fn fold(model: ReadModel, events: &[DomainEvent], customers: u64) -> Rows {
     let mut by_order: BTreeMap<u64, Vec<Body>> = BTreeMap::new();
     for e in events {
         by_order.entry(e.order).or_default().push(e.body);
@@ -36,28 +36,22 @@ pub fn fold(model: ReadModel, events: &[Event], customers: u64) -> Rows {
     match model {
         ReadModel::Orders => {
             for (&order, bodies) in &by_order {
-                rows.insert(
-                    order_key(order),
-                    encode(order_row(order, bodies, customers)),
-                );
+                let row = order_row(order, bodies, customers);
+                rows.insert(RowKey::Order(order), Row::Order(row));
             }
         }
         ReadModel::Customers => {
             for (c, row) in customer_rows(&by_order, customers) {
-                rows.insert(customer_key(c), encode(row));
+                rows.insert(RowKey::Customer(c), Row::Customer(row));
             }
         }
         ReadModel::Status => {
             if by_order.values().flatten().any(is_lifecycle) {
-                rows.insert(STATUS_KEY.into(), encode(status_row(&by_order)));
+                rows.insert(RowKey::Status, Row::Status(status_row(&by_order)));
             }
         }
     }
     rows
-}
-
-fn encode<T: serde::Serialize>(row: T) -> Value {
-    serde_json::to_value(row).expect("rows encode")
 }
 
 /// Created, paid, cancelled: the events that move an order's status.
@@ -124,61 +118,81 @@ fn item_amount(b: &Body) -> u64 {
     }
 }
 
-/// Each projector's final rows (current generation) and the line of each row's last write.
-pub fn final_rows(t: &Timeline) -> BTreeMap<String, BTreeMap<String, (Value, usize)>> {
-    let mut out: BTreeMap<String, BTreeMap<String, (Value, usize)>> = BTreeMap::new();
-    for mark in &t.marks {
-        match mark {
-            Mark::RebuildStarted(r) => {
-                out.remove(r.projector);
+/// Each projector's final rows (current generation) and the line of each
+/// row's last write, by projector node.
+pub fn final_rows(history: &History<Event>) -> BTreeMap<usize, BTreeMap<RowKey, (Row, usize)>> {
+    let mut out: BTreeMap<usize, BTreeMap<RowKey, (Row, usize)>> = BTreeMap::new();
+    for m in timeline::marks(history) {
+        match m.data {
+            Event::RebuildStarted { .. } => {
+                out.remove(&m.node);
             }
-            Mark::Applied(a) => {
-                let rows = out.entry(a.projector.to_string()).or_default();
-                for (k, v) in a.rows {
-                    rows.insert(k.clone(), (v.clone(), a.index));
+            Event::Applied(a) => {
+                let rows = out.entry(m.node).or_default();
+                if let Some((key, row)) = a.rows {
+                    rows.insert(key, (row, m.index));
                 }
             }
-            _ => {}
+            Event::Appended(_)
+            | Event::Conflict { .. }
+            | Event::Published { .. }
+            | Event::RebuildDone { .. } => {}
         }
     }
     out
 }
 
-impl Checker for ProjectionCorrectness {
-    fn name(&self) -> &'static str {
-        "projection-correctness"
+/// A row as the violation messages show it: its JSON, or `null` when absent.
+fn shown(row: Option<&Row>) -> serde_json::Value {
+    serde_json::to_value(row).expect("rows encode")
+}
+
+impl ProjectionCorrectness {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "projection-correctness",
+        property: Property::Eventually,
+        description: "by the end, every read model equals the fold of the whole event log",
+    };
+}
+
+impl Checker<Event> for ProjectionCorrectness {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-    fn describe(&self) -> &'static str {
-        "by the end, every read model equals the fold of the whole event log"
-    }
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
-        let t = Timeline::of(history);
-        let log: Vec<Event> = t.appended().map(|a| a.event).collect();
+
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
+        let log: Vec<DomainEvent> = timeline::appended(history).map(|a| *a.data).collect();
         if log.is_empty() {
             return Verdict::Unknown {
                 reason: "no event was appended".into(),
             };
         }
-        let actual = final_rows(&t);
+        let actual = final_rows(history);
         let empty = BTreeMap::new();
         let mut violations = Vec::new();
         for model in READ_MODELS {
             let name = model.projector_name();
-            let have = actual.get(name).unwrap_or(&empty);
+            let node = history.node_index(name);
+            let have = node.and_then(|n| actual.get(&n)).unwrap_or(&empty);
             let want = fold(model, &log, self.customers);
-            let keys: std::collections::BTreeSet<&String> =
-                want.keys().chain(have.keys()).collect();
-            for key in keys {
-                let got = have.get(key).map_or(&Value::Null, |(v, _)| v);
-                let expected = want.get(key).unwrap_or(&Value::Null);
+            // In the order of the keys' text, as the messages show them.
+            let mut keys: Vec<(String, RowKey)> = want
+                .keys()
+                .chain(have.keys())
+                .map(|k| (k.to_string(), *k))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            for (text, key) in keys {
+                let got = have.get(&key).map(|(row, _)| row);
+                let expected = want.get(&key);
                 if got != expected && violations.len() < VIOLATIONS_MAX {
+                    let (got, expected) = (shown(got), shown(expected));
                     violations.push(Violation {
-                        message: format!("{name}: {key} is {got}, the log gives {expected}"),
+                        message: format!("{name}: {text} is {got}, the log gives {expected}"),
                         time_us: Some(ctx.end_us),
-                        entries: have.get(key).map(|(_, i)| vec![*i]).unwrap_or_default(),
+                        entries: have.get(&key).map(|(_, i)| vec![*i]).unwrap_or_default(),
                     });
                 }
             }
@@ -194,7 +208,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn log() -> Vec<Event> {
+    fn log() -> Vec<DomainEvent> {
         let b = [
             (1, 1, Body::Created { customer: 1 }),
             (2, 1, Body::Created { customer: 2 }),
@@ -204,7 +218,7 @@ mod tests {
         ];
         b.iter()
             .zip(1..)
-            .map(|(&(order, version, body), position)| Event {
+            .map(|(&(order, version, body), position)| DomainEvent {
                 order,
                 version,
                 position,
@@ -229,30 +243,44 @@ mod tests {
         let mut h = History::default();
         appended(&mut h, 1, 3, 1, 1, Body::Created { customer: 3 });
         let row = json!({"open": 1, "paid": 0, "cancelled": 0});
-        applied(&mut h, 2, "proj-status", (3, 1), json!({ "status": row }));
+        applied(&mut h, 2, "proj-status", (3, 1), written("status", row));
         let cust = json!({"placed": 1, "cancelled": 0, "paid": 0});
+        let mut missing = h.clone();
         applied(
             &mut h,
             2,
             "proj-customers",
             (3, 1),
-            json!({ "customer/3": cust }),
+            written("customer/3", cust),
         );
         let order = json!({"customer": 3, "status": "open", "items": 0, "total": 0});
-        applied(
-            &mut h,
-            2,
-            "proj-orders",
-            (3, 1),
-            json!({ "order/3": order }),
-        );
+        let order = written("order/3", order);
+        applied(&mut h, 2, "proj-orders", (3, 1), order);
+        applied(&mut missing, 2, "proj-orders", (3, 1), order);
         let c = ProjectionCorrectness { customers: 4 };
         assert_eq!(c.check(&h, &ctx()), Verdict::Valid);
         let twice = json!({"open": 2, "paid": 0, "cancelled": 0});
-        applied(&mut h, 3, "proj-status", (3, 1), json!({ "status": twice }));
+        applied(&mut h, 3, "proj-status", (3, 1), written("status", twice));
         let Verdict::Invalid { violations } = c.check(&h, &ctx()) else {
             panic!("double count must fail")
         };
-        assert!(violations[0].message.starts_with("proj-status: status is"));
+        assert_eq!(
+            violations[0].message,
+            r#"proj-status: status is {"cancelled":0,"open":2,"paid":0}, the log gives {"cancelled":0,"open":1,"paid":0}"#
+        );
+        assert_eq!(violations[0].entries, vec![4]);
+        let Verdict::Invalid { violations } = c.check(&missing, &ctx()) else {
+            panic!("a missing row must fail")
+        };
+        assert_eq!(
+            violations[0].message,
+            r#"proj-customers: customer/3 is null, the log gives {"cancelled":0,"paid":0,"placed":1}"#
+        );
+    }
+
+    /// The row `key` written as `value` (read from its JSON form).
+    fn written(key: &str, value: serde_json::Value) -> Option<(RowKey, Row)> {
+        let row = serde_json::from_value(value).unwrap();
+        Some((RowKey::parse(key).unwrap(), row))
     }
 }

@@ -14,13 +14,14 @@
 //! Durable keys: `rm/<row key>` (null = absent), `cp/<order>`, `gen`,
 //! `rebuild` (see [`super::rebuild`]). Reads are served in [`super::query`].
 
-use super::event::Event;
+use super::domain::DomainEvent;
+use super::event::{Applied, Event, Source};
 use super::layout::{Layout, ReadModel};
 use super::msg::Msg;
-use super::views::{self, Rows};
-use crate::node::{Ctx, TimerId};
-use crate::storage::Storage;
-use serde_json::{json, Map, Value};
+use super::node::Ctx;
+use super::views::{self, Row, Rows};
+use crate::node::TimerId;
+use crate::storage::{numbered_key, Storage};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -39,7 +40,7 @@ pub struct Delivery {
     /// Offset in it.
     pub offset: u64,
     /// The event.
-    pub event: Event,
+    pub event: DomainEvent,
 }
 
 /// A rebuild in progress.
@@ -70,15 +71,12 @@ impl Projector {
         let p = &layout.params;
         let mut rows = Rows::new();
         for key in views::all_keys(model, p.orders, p.customers) {
-            if let Some(v) = storage
-                .get::<Value>(&format!("rm/{key}"))
-                .filter(|v| !v.is_null())
-            {
-                rows.insert(key, v);
+            if let Some(row) = storage.get::<Option<Row>>(&key.storage_key()).flatten() {
+                rows.insert(key, row);
             }
         }
         let checkpoint = (0..p.orders)
-            .filter_map(|o| storage.get::<u64>(&format!("cp/{o}")).map(|v| (o, v)))
+            .filter_map(|o| storage.get::<u64>(&numbered_key("cp/", o)).map(|v| (o, v)))
             .filter(|&(_, v)| v > 0)
             .collect();
         let rebuild = storage
@@ -98,7 +96,7 @@ impl Projector {
     }
 
     /// (Re)start: subscribe, and go on with an interrupted rebuild.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("projector");
         ctx.send(self.layout.bus(), Msg::Subscribe);
         if self.rebuild.is_some() {
@@ -112,12 +110,12 @@ impl Projector {
     }
 
     /// Whether `event` should be applied (always, when not idempotent).
-    pub(super) fn should_apply(&self, event: &Event) -> bool {
+    pub(super) fn should_apply(&self, event: &DomainEvent) -> bool {
         !self.layout.variant.idempotent() || event.version > self.checkpoint_of(event.order)
     }
 
     /// A message from the bus or the store.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
         match msg {
             Msg::Deliver {
                 partition,
@@ -136,7 +134,7 @@ impl Projector {
         }
     }
 
-    fn deliver(&mut self, ctx: &mut Ctx<'_, Msg>, d: Delivery) {
+    fn deliver(&mut self, ctx: &mut Ctx<'_>, d: Delivery) {
         if self.rebuild.is_some() {
             return; // not acknowledged: the bus re-sends after the rebuild
         }
@@ -154,7 +152,7 @@ impl Projector {
         self.maybe_start(ctx);
     }
 
-    fn maybe_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn maybe_start(&mut self, ctx: &mut Ctx<'_>) {
         while self.busy.is_none() {
             let Some(d) = self.queue.pop_front() else {
                 return;
@@ -173,7 +171,7 @@ impl Projector {
         }
     }
 
-    fn ack(&self, ctx: &mut Ctx<'_, Msg>, d: &Delivery) {
+    fn ack(&self, ctx: &mut Ctx<'_>, d: &Delivery) {
         let ack = Msg::Ack {
             partition: d.partition,
             offset: d.offset,
@@ -181,39 +179,40 @@ impl Projector {
         ctx.send(self.layout.bus(), ack);
     }
 
-    fn save_checkpoint(&mut self, ctx: &mut Ctx<'_, Msg>, event: &Event) {
+    fn save_checkpoint(&mut self, ctx: &mut Ctx<'_>, event: &DomainEvent) {
         let cp = self.checkpoint.entry(event.order).or_insert(0);
         *cp = (*cp).max(event.version);
-        ctx.persist(&format!("cp/{}", event.order), &*cp);
+        ctx.persist(&numbered_key("cp/", event.order), &*cp);
     }
 
     /// Writes `event` into the rows (and, unless checkpoint-first, the
     /// checkpoint) and records it; no idempotency check here.
-    pub(super) fn write(&mut self, ctx: &mut Ctx<'_, Msg>, event: &Event, source: &str) {
+    pub(super) fn write(&mut self, ctx: &mut Ctx<'_>, event: &DomainEvent, source: Source) {
         let customers = self.layout.params.customers;
-        let keys = views::apply(self.model, &mut self.rows, event, customers);
-        let mut written = Map::new();
-        for key in keys {
-            let value = self.rows.get(&key).cloned().unwrap_or(Value::Null);
-            ctx.persist(&format!("rm/{key}"), &value);
-            written.insert(key, value);
+        let key = views::apply(self.model, &mut self.rows, event, customers);
+        let rows = key.map(|key| (key, self.rows[&key]));
+        if let Some((key, row)) = &rows {
+            ctx.persist(&key.storage_key(), row);
         }
-        if !self.layout.variant.checkpoint_first() || source == "rebuild" {
+        if !self.layout.variant.checkpoint_first() || source == Source::Rebuild {
             self.save_checkpoint(ctx, event);
         }
-        let data = json!({
-            "order": event.order, "version": event.version, "position": event.position,
-            "generation": self.generation, "source": source, "rows": written,
-        });
-        ctx.raw_event("applied", &data);
+        ctx.event(Event::Applied(Applied {
+            order: event.order,
+            version: event.version,
+            position: event.position,
+            generation: self.generation,
+            source,
+            rows,
+        }));
     }
 
     /// The write in progress is done, or a rebuild page is overdue.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match timer {
             TIMER_APPLY => {
                 let Some(d) = self.busy.take() else { return };
-                self.write(ctx, &d.event, "bus");
+                self.write(ctx, &d.event, Source::Bus);
                 if !self.layout.variant.checkpoint_first() {
                     self.ack(ctx, &d);
                 }

@@ -6,44 +6,44 @@
 //! alone tells stale reads and read-your-writes violations.
 
 use super::layout::ReadModel;
-use super::msg::Msg;
+use super::node::Ctx;
 use super::op::Op;
 use super::projector::Projector;
-use super::views;
-use crate::node::{Ctx, Outcome, RequestId};
-use serde_json::{json, Value};
+use super::views::RowKey;
+use crate::node::{Outcome, RequestId};
+use serde_json::json;
 
 impl Projector {
     /// A client read (or a rebuild request).
-    pub fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Op) {
+    pub fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: Op) {
         let customers = self.layout.params.customers;
-        let (model, key, orders): (_, String, Vec<u64>) = match op {
+        let (model, key, orders): (_, Option<RowKey>, Vec<u64>) = match op {
             Op::Rebuild { .. } => return self.start_rebuild(ctx, req),
-            Op::ReadOrder { key } => (ReadModel::Orders, views::order_key(key), vec![key]),
+            Op::ReadOrder { key } => (ReadModel::Orders, Some(RowKey::Order(key)), vec![key]),
             Op::ReadCustomer { key } => {
                 let mine = (0..self.layout.params.orders).filter(|o| o % customers == key);
                 (
                     ReadModel::Customers,
-                    views::customer_key(key),
+                    Some(RowKey::Customer(key)),
                     mine.collect(),
                 )
             }
             Op::ReadStatus => {
                 let all = (0..self.layout.params.orders).collect();
-                (ReadModel::Status, views::STATUS_KEY.to_string(), all)
+                (ReadModel::Status, Some(RowKey::Status), all)
             }
-            _ => (self.model, String::new(), Vec::new()),
+            _ => (self.model, None, Vec::new()),
         };
-        if model != self.model || key.is_empty() {
+        let Some(key) = key.filter(|_| model == self.model) else {
             ctx.reply(req, Outcome::Fail, &json!({"error": "not served here"}));
             return;
-        }
+        };
         let seen: Vec<[u64; 2]> = orders
             .into_iter()
             .map(|o| [o, self.checkpoint_of(o)])
             .filter(|s| s[1] > 0)
             .collect();
-        let row = self.rows.get(&key).cloned().unwrap_or(Value::Null);
+        let row = self.rows.get(&key);
         ctx.reply(req, Outcome::Ok, &json!({ "row": row, "seen": seen }));
     }
 }

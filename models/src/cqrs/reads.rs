@@ -7,8 +7,9 @@
 //! not reflect. Both are allowed in CQRS (reads are eventually consistent);
 //! these metrics say how often they happen.
 
-use super::timeline::Timeline;
-use crate::history::{Entry, History, OpEntry, OpType};
+use super::event::Event;
+use super::timeline;
+use crate::history::{Entry, History, OpEntry, OpType, Val};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -27,10 +28,10 @@ pub struct ReadJudged {
 struct StoreVersions(BTreeMap<u64, Vec<(u64, u64)>>);
 
 impl StoreVersions {
-    fn of(history: &History) -> StoreVersions {
+    fn of(history: &History<Event>) -> StoreVersions {
         let mut appends: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
-        for a in Timeline::of(history).appended() {
-            let e = &a.event;
+        for a in timeline::appended(history) {
+            let e = a.data;
             appends
                 .entry(e.order)
                 .or_default()
@@ -48,7 +49,7 @@ impl StoreVersions {
 }
 
 /// Judges every `ok` read of `history`; `orders` and `customers` are the pools.
-pub fn judge_reads(history: &History, orders: u64, customers: u64) -> Vec<ReadJudged> {
+pub fn judge_reads(history: &History<Event>, orders: u64, customers: u64) -> Vec<ReadJudged> {
     let store = StoreVersions::of(history);
     let mut invoked: BTreeMap<u64, &OpEntry> = BTreeMap::new();
     let mut acked: BTreeMap<u64, BTreeMap<u64, u64>> = BTreeMap::new();
@@ -85,7 +86,7 @@ pub fn judge_reads(history: &History, orders: u64, customers: u64) -> Vec<ReadJu
 
 /// The orders a read covers (empty for writes and rebuilds).
 fn covered_orders(inv: &OpEntry, orders: u64, customers: u64) -> Vec<u64> {
-    let key = inv.key().and_then(Value::as_u64);
+    let key = inv.key().and_then(Val::as_u64);
     match (inv.f(), key) {
         ("read_order", Some(o)) => vec![o],
         ("read_customer", Some(c)) => (0..orders).filter(|o| o % customers == c).collect(),
@@ -110,7 +111,7 @@ fn record_write(acked: &mut BTreeMap<u64, BTreeMap<u64, u64>>, op: &OpEntry) {
     *slot = (*slot).max(version);
 }
 
-fn seen_of(value: &Value) -> BTreeMap<u64, u64> {
+fn seen_of(value: &Val) -> BTreeMap<u64, u64> {
     let pairs = value.get("seen").and_then(Value::as_array);
     pairs
         .into_iter()
@@ -121,22 +122,19 @@ fn seen_of(value: &Value) -> BTreeMap<u64, u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::event::Body;
+    use super::super::domain::Body;
     use super::super::timeline::build::appended;
     use super::*;
+    use crate::name::Name;
     use serde_json::json;
 
-    fn op(h: &mut History, kind: OpType, process: u64, time_us: u64, fields: Value) {
-        let Value::Object(op) = fields else {
+    fn op(h: &mut History<Event>, kind: OpType, process: u64, time_us: u64, fields: Value) {
+        let Value::Object(fields) = fields else {
             unreachable!()
         };
-        h.push(Entry::Op(OpEntry {
-            kind,
-            process,
-            time_us,
-            node: None,
-            op,
-        }));
+        let f = Name::from_static("?");
+        let op = OpEntry::from_fields(kind, process, time_us, f, fields).unwrap();
+        h.push(Entry::Op(op));
     }
 
     #[test]

@@ -9,26 +9,28 @@
 //! what the rebuild already covered. The cursor is saved with every page,
 //! so a crash mid-rebuild resumes where it stopped.
 
-use super::event::Event;
+use super::domain::DomainEvent;
+use super::event::{Event, Source};
 use super::msg::Msg;
+use super::node::Ctx;
 use super::projector::{Projector, Rebuild, TIMER_APPLY, TIMER_REBUILD};
 use super::views;
-use crate::node::{Ctx, Outcome, RequestId};
+use crate::node::{Outcome, RequestId};
 use serde_json::{json, Value};
 
 impl Projector {
     /// Starts a rebuild on behalf of client request `req`.
-    pub(super) fn start_rebuild(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId) {
+    pub(super) fn start_rebuild(&mut self, ctx: &mut Ctx<'_>, req: RequestId) {
         if self.rebuild.is_some() {
             ctx.reply(req, Outcome::Fail, &json!({"error": "rebuild in progress"}));
             return;
         }
         let p = &self.layout.params;
         for key in views::all_keys(self.model, p.orders, p.customers) {
-            ctx.persist(&format!("rm/{key}"), &Value::Null);
+            ctx.persist(&key.storage_key(), &Value::Null);
         }
         for order in 0..p.orders {
-            ctx.persist(&format!("cp/{order}"), &0u64);
+            ctx.persist(&crate::storage::numbered_key("cp/", order), &0u64);
         }
         self.rows.clear();
         self.checkpoint.clear();
@@ -42,12 +44,14 @@ impl Projector {
             cursor: 0,
             req: Some(req),
         });
-        ctx.raw_event("rebuild_started", &json!({ "generation": self.generation }));
+        ctx.event(Event::RebuildStarted {
+            generation: self.generation,
+        });
         self.request_page(ctx);
     }
 
     /// Asks the store for the next page.
-    pub(super) fn request_page(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub(super) fn request_page(&mut self, ctx: &mut Ctx<'_>) {
         let Some(r) = self.rebuild else { return };
         let read = Msg::ReadLog {
             after: r.cursor,
@@ -60,9 +64,9 @@ impl Projector {
     /// A page of the log arrives.
     pub(super) fn log_page(
         &mut self,
-        ctx: &mut Ctx<'_, Msg>,
+        ctx: &mut Ctx<'_>,
         after: u64,
-        events: &[Event],
+        events: &[DomainEvent],
         end: u64,
     ) {
         let Some(mut r) = self.rebuild.filter(|r| r.cursor == after) else {
@@ -74,7 +78,7 @@ impl Projector {
         );
         for event in events {
             if self.should_apply(event) {
-                self.write(ctx, event, "rebuild");
+                self.write(ctx, event, Source::Rebuild);
             }
         }
         r.cursor += events.len() as u64;
@@ -87,14 +91,17 @@ impl Projector {
         self.finish_rebuild(ctx, r);
     }
 
-    fn finish_rebuild(&mut self, ctx: &mut Ctx<'_, Msg>, r: Rebuild) {
+    fn finish_rebuild(&mut self, ctx: &mut Ctx<'_>, r: Rebuild) {
         self.rebuild = None;
         ctx.persist("rebuild", &None::<u64>);
         ctx.cancel_timer(TIMER_REBUILD);
-        let data = json!({ "generation": self.generation, "events": r.cursor });
-        ctx.raw_event("rebuild_done", &data);
+        ctx.event(Event::RebuildDone {
+            generation: self.generation,
+            events: r.cursor,
+        });
         if let Some(req) = r.req {
-            ctx.reply(req, Outcome::Ok, &data);
+            let answer = json!({ "generation": self.generation, "events": r.cursor });
+            ctx.reply(req, Outcome::Ok, &answer);
         }
         ctx.send(self.layout.bus(), Msg::Subscribe);
     }

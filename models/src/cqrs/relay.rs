@@ -10,11 +10,12 @@
 //! any polling publisher (the seed's `OutboxPublisher` marks rows only
 //! after its whole loop).
 
+use super::domain::DomainEvent;
 use super::event::Event;
 use super::layout::{us, Layout};
 use super::msg::Msg;
-use crate::node::{Ctx, TimerId};
-use serde_json::json;
+use super::node::Ctx;
+use crate::node::TimerId;
 use std::sync::Arc;
 
 /// Timer: poll the outbox.
@@ -30,7 +31,7 @@ pub struct Relay {
     published: u64,
     /// `published` is ahead of the mark last sent to the store.
     mark_due: bool,
-    in_flight: Option<Vec<Event>>,
+    in_flight: Option<Vec<DomainEvent>>,
 }
 
 impl Relay {
@@ -45,12 +46,12 @@ impl Relay {
     }
 
     /// (Re)start polling.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("relay");
         self.poll(ctx);
     }
 
-    fn poll(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn poll(&mut self, ctx: &mut Ctx<'_>) {
         if self.mark_due {
             self.mark_due = false;
             let mark = Msg::MarkPublished {
@@ -69,7 +70,7 @@ impl Relay {
     }
 
     /// An answer from the store or the bus.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, msg: Msg) {
         match msg {
             Msg::Outbox { events } => self.outbox(ctx, events),
             Msg::Published { batch } => self.published(ctx, batch),
@@ -77,7 +78,7 @@ impl Relay {
         }
     }
 
-    fn outbox(&mut self, ctx: &mut Ctx<'_, Msg>, mut events: Vec<Event>) {
+    fn outbox(&mut self, ctx: &mut Ctx<'_>, mut events: Vec<DomainEvent>) {
         if self.in_flight.is_some() {
             return; // an answer to an earlier poll
         }
@@ -93,7 +94,7 @@ impl Relay {
         self.send_batch(ctx);
     }
 
-    fn send_batch(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn send_batch(&mut self, ctx: &mut Ctx<'_>) {
         let Some(events) = &self.in_flight else {
             return;
         };
@@ -103,7 +104,7 @@ impl Relay {
         ctx.set_timer(TIMER_RESEND, us(self.layout.params.publish_timeout_ms));
     }
 
-    fn published(&mut self, ctx: &mut Ctx<'_, Msg>, batch: u64) {
+    fn published(&mut self, ctx: &mut Ctx<'_>, batch: u64) {
         let Some(events) = &self.in_flight else {
             return;
         };
@@ -115,11 +116,11 @@ impl Relay {
         self.published = batch;
         self.mark_due = true;
         ctx.cancel_timer(TIMER_RESEND);
-        ctx.raw_event("published", &json!({ "first": first, "last": batch }));
+        ctx.event(Event::Published { first, last: batch });
     }
 
     /// Poll, or re-send the batch in flight.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match timer {
             TIMER_POLL => self.poll(ctx),
             TIMER_RESEND => self.send_batch(ctx),

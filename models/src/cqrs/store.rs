@@ -13,12 +13,13 @@
 //! Durable keys: `log/len`, `log/<position>`, `outbox/<position>`,
 //! `outbox/published`. A restart reads them back.
 
-use super::event::{Body, Event};
+use super::domain::{Body, DomainEvent};
+use super::event::Event;
 use super::layout::Layout;
 use super::msg::Msg;
-use crate::node::{Ctx, NodeId};
+use super::node::Ctx;
+use crate::node::NodeId;
 use crate::storage::Storage;
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -26,11 +27,11 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Store {
     layout: Arc<Layout>,
-    log: Vec<Event>,
+    log: Vec<DomainEvent>,
     /// Positions of each order's events, in version order.
     streams: BTreeMap<u64, Vec<u64>>,
     /// Unpublished outbox entries by position.
-    outbox: BTreeMap<u64, Event>,
+    outbox: BTreeMap<u64, DomainEvent>,
     published: u64,
 }
 
@@ -47,12 +48,12 @@ impl Store {
             published,
         };
         for position in 1..=len {
-            let event: Event = storage
+            let event: DomainEvent = storage
                 .get(&format!("log/{position}"))
                 .unwrap_or_else(|| panic!("log entry {position} of {len} is missing"));
             store.index(event);
             if position > published {
-                if let Some(e) = storage.get::<Event>(&format!("outbox/{position}")) {
+                if let Some(e) = storage.get::<DomainEvent>(&format!("outbox/{position}")) {
                     store.outbox.insert(position, e);
                 }
             }
@@ -60,7 +61,7 @@ impl Store {
         store
     }
 
-    fn index(&mut self, event: Event) {
+    fn index(&mut self, event: DomainEvent) {
         assert_eq!(
             event.position,
             self.log.len() as u64 + 1,
@@ -73,7 +74,7 @@ impl Store {
         self.log.push(event);
     }
 
-    fn stream(&self, order: u64) -> Vec<Event> {
+    fn stream(&self, order: u64) -> Vec<DomainEvent> {
         let positions = self.streams.get(&order).map(Vec::as_slice).unwrap_or(&[]);
         positions
             .iter()
@@ -82,12 +83,12 @@ impl Store {
     }
 
     /// Announces the role.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("store");
     }
 
     /// A request from a command handler, the relay or a projector.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Load { tag, order } => {
                 let events = self.stream(order);
@@ -117,14 +118,15 @@ impl Store {
         }
     }
 
-    fn append(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, tag: u64, cmd: (u64, u64, Body)) {
+    fn append(&mut self, ctx: &mut Ctx<'_>, from: NodeId, tag: u64, cmd: (u64, u64, Body)) {
         let (order, expected, body) = cmd;
         let current = self.stream(order).last().map_or(0, |e| e.version);
         if self.layout.variant.checks_version() && expected != current {
-            ctx.raw_event(
-                "conflict",
-                &json!({"order": order, "expected": expected, "version": current}),
-            );
+            ctx.event(Event::Conflict {
+                order,
+                expected,
+                version: current,
+            });
             ctx.send(
                 from,
                 Msg::Conflict {
@@ -135,7 +137,7 @@ impl Store {
             return;
         }
         // no-expected-version: the version comes from the caller, unchecked.
-        let event = Event {
+        let event = DomainEvent {
             order,
             version: expected + 1,
             position: self.log.len() as u64 + 1,
@@ -148,11 +150,11 @@ impl Store {
             self.outbox.insert(event.position, event);
         }
         ctx.persist("log/len", &event.position);
-        ctx.raw_event("appended", &event);
+        ctx.event(Event::Appended(event));
         ctx.send(from, Msg::Appended { tag, event });
     }
 
-    fn mark(&mut self, ctx: &mut Ctx<'_, Msg>, upto: u64) {
+    fn mark(&mut self, ctx: &mut Ctx<'_>, upto: u64) {
         assert!(
             upto <= self.log.len() as u64,
             "relay published past the log's end"

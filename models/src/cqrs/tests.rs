@@ -1,16 +1,21 @@
 //! The cqrs model on the testkit: each mechanism and each mistake, staged by hand.
 
+use super::aggregate::Status;
 use super::layout::ReadModel;
-use super::{CqrsModel, Op, Params};
+use super::views::{Row, RowKey};
+use super::{CqrsModel, Event, Op, Params};
 use crate::check::Verdict;
-use crate::model::Model;
+use crate::history::EventEntry;
 use crate::node::NodeId;
 use crate::testkit::Cluster;
 
 const MS: u64 = 1_000;
 
 fn cluster(variant: &str, params: Params) -> Cluster<CqrsModel> {
-    Cluster::new(CqrsModel::new(variant, 2, params).unwrap(), 7)
+    Cluster::new(
+        crate::model::named::<CqrsModel>(variant, 2, params).unwrap(),
+        7,
+    )
 }
 
 fn proj(c: &Cluster<CqrsModel>, m: ReadModel) -> NodeId {
@@ -48,7 +53,10 @@ fn commands_reach_every_read_model_and_all_checkers_pass() {
         .as_projector()
         .unwrap();
     assert_eq!(orders.checkpoint_of(5), 3);
-    assert_eq!(orders.rows["order/5"]["status"], "paid");
+    let Some(Row::Order(row)) = orders.rows.get(&RowKey::Order(5)) else {
+        panic!("order 5 has an order row")
+    };
+    assert_eq!(row.status, Status::Paid);
     for (name, word) in verdicts(&c) {
         assert_eq!(word, "valid", "{name}");
     }
@@ -67,7 +75,7 @@ fn concurrent_commands_conflict_and_retry_unless_versions_are_unchecked() {
         let conflicts = c
             .history()
             .events()
-            .filter(|e| e.name == "conflict")
+            .filter(|e| matches!(e.event, Event::Conflict { .. }))
             .count();
         assert_eq!(
             conflicts > 0,
@@ -126,7 +134,10 @@ fn a_projector_crash_mid_write_loses_nothing_unless_the_checkpoint_went_first() 
 fn a_handler_crash_between_append_and_publish_loses_the_event_in_dual_write() {
     let mut c = cluster("dual-write", Params::default());
     c.client(0, Op::Create { key: 5 });
-    let appended = |c: &Cluster<CqrsModel>| c.history().events().any(|e| e.name == "appended");
+    let appended = |c: &Cluster<CqrsModel>| {
+        let mut events = c.history().events();
+        events.any(|e| matches!(e.event, Event::Appended(_)))
+    };
     crash_when(&mut c, 0, appended);
     c.run_for(1_000 * MS);
     assert!(invalid(&c, "projection-correctness"), "{:?}", verdicts(&c));
@@ -138,15 +149,11 @@ fn a_relay_crash_republishes_which_only_the_idempotent_projector_absorbs() {
         let mut c = cluster(variant, Params::default());
         let relay = c.model().layout().relay();
         c.client(0, Op::Create { key: 5 });
-        let published =
-            |c: &Cluster<CqrsModel>| c.history().events().any(|e| e.name == "published");
+        let is_published = |e: &EventEntry<Event>| matches!(e.event, Event::Published { .. });
+        let published = |c: &Cluster<CqrsModel>| c.history().events().any(is_published);
         crash_when(&mut c, relay, published);
         c.run_for(1_000 * MS);
-        let republished = c
-            .history()
-            .events()
-            .filter(|e| e.name == "published")
-            .count();
+        let republished = c.history().events().filter(|e| is_published(e)).count();
         assert_eq!(
             republished, 2,
             "{variant}: published before and after the crash"
@@ -171,7 +178,7 @@ fn a_rebuild_resets_the_read_model_and_replays_the_log() {
     let done = c
         .history()
         .events()
-        .filter(|e| e.name == "rebuild_done")
+        .filter(|e| matches!(e.event, Event::RebuildDone { .. }))
         .count();
     assert_eq!(done, 1);
     let n = c.node(p).unwrap().as_projector().unwrap();

@@ -1,157 +1,82 @@
-//! The cqrs model's protocol events, parsed out of a history once.
+//! The cqrs events of a history, where they stand: typed reads for the
+//! checkers and metrics.
 //!
-//! Checkers and metrics read these instead of raw JSON; each mark keeps its
-//! index into `History::entries` so violations can point at lines. Events
-//! that do not parse are skipped: they are not ours. Marks borrow names and
-//! rows from the history: five checkers and metrics parse it per run, and
-//! cloning the rows was a third of a 60 s run's time.
+//! Each [`Mark`] borrows one event's data together with its index into
+//! `History::entries` (so violations can point at lines), its time and its
+//! node. Nothing is decoded or copied: a pass is a scan of the entries, and
+//! every checker and metric makes its own.
 
-use super::event::Event;
-use crate::history::{Entry, EventEntry, History};
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use super::domain::DomainEvent;
+use super::event::{Applied, Event};
+use crate::history::History;
 
-/// The store appended an event (`appended`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Appended {
+/// One event's data, where it stands in the history.
+#[derive(Debug, PartialEq)]
+pub struct Mark<'a, T> {
     /// Index into `History::entries`.
     pub index: usize,
     /// Simulated time.
     pub time_us: u64,
-    /// The event.
-    pub event: Event,
+    /// The node that recorded it (index into `History::nodes`).
+    pub node: usize,
+    /// The event's data.
+    pub data: &'a T,
 }
 
-/// A projector wrote an event into its read model (`applied`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Applied<'a> {
-    /// Index into `History::entries`.
-    pub index: usize,
-    /// Simulated time.
-    pub time_us: u64,
-    /// The projector's node name.
-    pub projector: &'a str,
-    /// The order.
-    pub order: u64,
-    /// Its version.
-    pub version: u64,
-    /// Its log position.
-    pub position: u64,
-    /// "bus" or "rebuild".
-    pub source: &'a str,
-    /// The rows written, by key (null = removed).
-    pub rows: &'a Map<String, Value>,
-}
-
-/// A projector started (`rebuild_started`) or finished (`rebuild_done`) a rebuild.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RebuildMark<'a> {
-    /// Index into `History::entries`.
-    pub index: usize,
-    /// Simulated time.
-    pub time_us: u64,
-    /// The projector's node name.
-    pub projector: &'a str,
-    /// The generation being built.
-    pub generation: u64,
-}
-
-/// One parsed event, in history order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Mark<'a> {
-    /// `appended`.
-    Appended(Appended),
-    /// `applied`.
-    Applied(Applied<'a>),
-    /// `rebuild_started`.
-    RebuildStarted(RebuildMark<'a>),
-    /// `rebuild_done`.
-    RebuildDone(RebuildMark<'a>),
-    /// `conflict` (store refused a stale append).
-    Conflict,
-    /// `published` by the relay: positions `first..=last`.
-    Published(u64, u64),
-}
-
-/// A history's cqrs events in order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Timeline<'a> {
-    /// The marks, in history order.
-    pub marks: Vec<Mark<'a>>,
-}
-
-impl<'a> Timeline<'a> {
-    /// Parses `history`.
-    pub fn of(history: &'a History) -> Timeline<'a> {
-        let marks = history
-            .entries
-            .iter()
-            .enumerate()
-            .filter_map(|(index, entry)| match entry {
-                Entry::Event(ev) => parse(index, ev),
-                _ => None,
-            })
-            .collect();
-        Timeline { marks }
-    }
-
-    /// Every `appended`, in order.
-    pub fn appended(&self) -> impl Iterator<Item = &Appended> {
-        self.marks.iter().filter_map(|m| match m {
-            Mark::Appended(a) => Some(a),
-            _ => None,
-        })
-    }
-
-    /// Every `applied`, in order.
-    pub fn applied(&self) -> impl Iterator<Item = &Applied<'a>> {
-        self.marks.iter().filter_map(|m| match m {
-            Mark::Applied(a) => Some(a),
-            _ => None,
-        })
+impl<T> Clone for Mark<'_, T> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
+impl<T> Copy for Mark<'_, T> {}
 
-fn parse(index: usize, ev: &EventEntry) -> Option<Mark<'_>> {
-    let u = |k: &str| ev.data.get(k).and_then(Value::as_u64);
-    let rebuild = || RebuildMark {
+/// Every cqrs event, in history order.
+pub fn marks(history: &History<Event>) -> impl Iterator<Item = Mark<'_, Event>> {
+    history.indexed_events().map(|(index, ev)| Mark {
         index,
         time_us: ev.time_us,
-        projector: &ev.node,
-        generation: u("generation").unwrap_or(0),
-    };
-    Some(match ev.name.as_str() {
-        "appended" => Mark::Appended(Appended {
-            index,
-            time_us: ev.time_us,
-            event: Event::deserialize(&ev.data).ok()?,
-        }),
-        "applied" => Mark::Applied(Applied {
-            index,
-            time_us: ev.time_us,
-            projector: &ev.node,
-            order: u("order")?,
-            version: u("version")?,
-            position: u("position")?,
-            source: ev.data.get("source")?.as_str()?,
-            rows: ev.data.get("rows")?.as_object()?,
-        }),
-        "rebuild_started" => Mark::RebuildStarted(rebuild()),
-        "rebuild_done" => Mark::RebuildDone(rebuild()),
-        "conflict" => Mark::Conflict,
-        "published" => Mark::Published(u("first")?, u("last")?),
-        _ => return None,
+        node: ev.node,
+        data: &ev.event,
     })
+}
+
+/// Every `appended`: the store's log in append order.
+pub fn appended(history: &History<Event>) -> impl Iterator<Item = Mark<'_, DomainEvent>> {
+    marks(history).filter_map(|m| match m.data {
+        Event::Appended(e) => Some(m.with(e)),
+        _ => None,
+    })
+}
+
+/// Every `applied`, in order; `node` is the projector.
+pub fn applied(history: &History<Event>) -> impl Iterator<Item = Mark<'_, Applied>> {
+    marks(history).filter_map(|m| match m.data {
+        Event::Applied(a) => Some(m.with(a)),
+        _ => None,
+    })
+}
+
+impl<'a> Mark<'a, Event> {
+    /// The same place with part of the event as data.
+    pub fn with<T>(self, data: &'a T) -> Mark<'a, T> {
+        Mark {
+            index: self.index,
+            time_us: self.time_us,
+            node: self.node,
+            data,
+        }
+    }
 }
 
 #[cfg(test)]
 pub mod build {
     //! Hand-built histories for the checkers' and metrics' tests.
 
-    use super::super::event::{Body, Event};
+    use super::super::domain::{Body, DomainEvent};
+    use super::super::event::{Applied, Event, Source};
+    use super::super::views::{Row, RowKey};
     use crate::check::CheckContext;
     use crate::history::{Entry, EventEntry, History};
-    use serde_json::{json, Value};
 
     /// A check context ending at 10 us.
     pub fn ctx() -> CheckContext {
@@ -162,44 +87,50 @@ pub mod build {
         }
     }
 
-    /// Appends event `name` at `time_us` on `node`.
-    pub fn ev(h: &mut History, time_us: u64, node: &str, name: &str, data: Value) {
+    /// Appends `event` at `time_us` on `node`.
+    pub fn ev(h: &mut History<Event>, time_us: u64, node: &str, event: Event) {
+        let node = h.intern_node(node).unwrap();
         h.push(Entry::Event(EventEntry {
             time_us,
-            node: node.into(),
-            name: name.into(),
-            data,
+            node,
+            event,
         }));
     }
 
     /// The store appends `body` as `order`'s `version` at `position`.
     pub fn appended(
-        h: &mut History,
+        h: &mut History<Event>,
         time_us: u64,
         order: u64,
         version: u64,
         position: u64,
         body: Body,
     ) {
-        let e = Event {
+        let e = DomainEvent {
             order,
             version,
             position,
             body,
         };
-        ev(
-            h,
-            time_us,
-            "store",
-            "appended",
-            serde_json::to_value(e).unwrap(),
-        );
+        ev(h, time_us, "store", Event::Appended(e));
     }
 
-    /// `projector` applies `order`'s `version`, writing `rows`.
-    pub fn applied(h: &mut History, time_us: u64, projector: &str, ov: (u64, u64), rows: Value) {
-        let data = json!({"order": ov.0, "version": ov.1, "position": ov.1,
-            "generation": 0, "source": "bus", "rows": rows});
-        ev(h, time_us, projector, "applied", data);
+    /// `projector` applies `order`'s `version` from the bus, writing `rows`.
+    pub fn applied(
+        h: &mut History<Event>,
+        time_us: u64,
+        projector: &str,
+        ov: (u64, u64),
+        rows: Option<(RowKey, Row)>,
+    ) {
+        let a = Applied {
+            order: ov.0,
+            version: ov.1,
+            position: ov.1,
+            generation: 0,
+            source: Source::Bus,
+            rows,
+        };
+        ev(h, time_us, projector, Event::Applied(a));
     }
 }

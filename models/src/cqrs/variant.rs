@@ -7,66 +7,23 @@
 //! for; an event store that computes the new version from the caller's
 //! `expectedVersion` without checking it.
 
-use crate::model::VariantInfo;
-
-/// Which version of the system the nodes run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
-    /// Transactional outbox, idempotent projectors, checkpoint with the read model.
-    Correct,
-    /// The handler appends, then publishes to the bus itself; no outbox.
-    DualWrite,
-    /// Projectors apply every delivery, redeliveries included.
-    NonIdempotentProjector,
-    /// Projectors save (and acknowledge) the checkpoint, then write the read model.
-    CheckpointFirst,
-    /// The store appends at `expected + 1` without checking the stream's version.
-    NoExpectedVersion,
+crate::variants! {
+    /// Which version of the system the nodes run.
+    pub enum Variant {
+        /// Transactional outbox, idempotent projectors, checkpoint with the read model.
+        Correct = ("correct", true, "events enter a transactional outbox with the append; a relay publishes them at least once; projectors skip what their checkpoint covers and save checkpoint and read model in one write"),
+        /// The handler appends, then publishes to the bus itself; no outbox.
+        DualWrite = ("dual-write", false, "the command handler appends to the store and then publishes to the bus in a separate step (no outbox): a crash in between loses the event"),
+        /// Projectors apply every delivery, redeliveries included.
+        NonIdempotentProjector = ("non-idempotent-projector", false, "projectors apply every delivery without checking its position, so a redelivered event is counted twice"),
+        /// Projectors save (and acknowledge) the checkpoint, then write the read model.
+        CheckpointFirst = ("checkpoint-first", false, "projectors save and acknowledge the checkpoint before writing the read model; a crash in between skips the event"),
+        /// The store appends at `expected + 1` without checking the stream's version.
+        NoExpectedVersion = ("no-expected-version", false, "the event store appends at the caller's expected version + 1 without checking it, so concurrent commands both append from the same version"),
+    }
 }
 
-/// The variants as listed by `Model::variants`, correct first.
-pub const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "correct",
-        description: "events enter a transactional outbox with the append; a relay publishes them at least once; projectors skip what their checkpoint covers and save checkpoint and read model in one write",
-        correct: true,
-    },
-    VariantInfo {
-        name: "dual-write",
-        description: "the command handler appends to the store and then publishes to the bus in a separate step (no outbox): a crash in between loses the event",
-        correct: false,
-    },
-    VariantInfo {
-        name: "non-idempotent-projector",
-        description: "projectors apply every delivery without checking its position, so a redelivered event is counted twice",
-        correct: false,
-    },
-    VariantInfo {
-        name: "checkpoint-first",
-        description: "projectors save and acknowledge the checkpoint before writing the read model; a crash in between skips the event",
-        correct: false,
-    },
-    VariantInfo {
-        name: "no-expected-version",
-        description: "the event store appends at the caller's expected version + 1 without checking it, so concurrent commands both append from the same version",
-        correct: false,
-    },
-];
-
 impl Variant {
-    /// The variant named `name`, if any.
-    pub fn parse(name: &str) -> Option<Variant> {
-        let v = match name {
-            "correct" => Variant::Correct,
-            "dual-write" => Variant::DualWrite,
-            "non-idempotent-projector" => Variant::NonIdempotentProjector,
-            "checkpoint-first" => Variant::CheckpointFirst,
-            "no-expected-version" => Variant::NoExpectedVersion,
-            _ => return None,
-        };
-        Some(v)
-    }
-
     /// Whether the store writes an outbox entry with every append.
     pub fn uses_outbox(self) -> bool {
         self != Variant::DualWrite
@@ -91,14 +48,15 @@ impl Variant {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::variant::Variant as _;
 
     #[test]
     fn every_listed_variant_parses_and_correct_is_first() {
-        for v in VARIANTS {
-            assert!(Variant::parse(v.name).is_some(), "{}", v.name);
+        for v in Variant::INFOS {
+            assert!(Variant::parse(v.name).is_ok(), "{}", v.name);
         }
-        assert_eq!(VARIANTS[0].name, "correct");
-        assert_eq!(Variant::parse("nope"), None);
+        assert_eq!(Variant::INFOS[0].name, "correct");
+        assert!(Variant::parse("nope").is_err());
     }
 
     #[test]

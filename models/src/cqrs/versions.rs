@@ -4,8 +4,9 @@
 //! Optimistic concurrency exists to make this hold when two handlers
 //! decide on the same version at once; `no-expected-version` breaks it.
 
-use super::timeline::Timeline;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use super::event::Event;
+use super::timeline;
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -24,22 +25,26 @@ pub fn verdict_of(violations: Vec<Violation>) -> Verdict {
 /// The `version-integrity` checker.
 pub struct VersionIntegrity;
 
-impl Checker for VersionIntegrity {
-    fn name(&self) -> &'static str {
-        "version-integrity"
+impl VersionIntegrity {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "version-integrity",
+        property: Property::Always,
+        description:
+            "the event store's per-order versions run 1, 2, 3, ... with no gap and no duplicate",
+    };
+}
+
+impl Checker<Event> for VersionIntegrity {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "the event store's per-order versions run 1, 2, 3, ... with no gap and no duplicate"
-    }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
-        let t = Timeline::of(history);
+
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut last: BTreeMap<u64, (u64, usize)> = BTreeMap::new();
         let mut violations = Vec::new();
-        for a in t.appended() {
-            let e = &a.event;
+        for a in timeline::appended(history) {
+            let e = a.data;
             let (version, at) = last.get(&e.order).copied().unwrap_or((0, a.index));
             if e.version != version + 1 && violations.len() < VIOLATIONS_MAX {
                 let what = if e.version <= version {
@@ -64,7 +69,7 @@ impl Checker for VersionIntegrity {
 
 #[cfg(test)]
 mod tests {
-    use super::super::event::Body;
+    use super::super::domain::Body;
     use super::super::timeline::build::{appended, ctx};
     use super::*;
 

@@ -1,25 +1,124 @@
 //! The read models and how a projector updates them, one event at a time.
 //!
-//! A read model is a small key/value table of JSON rows: `order/<id>` rows
+//! A read model is a small key/value table of typed rows: `order/<id>` rows
 //! (the order view), `customer/<id>` rows (per-customer totals) or the one
-//! `status` row (orders by status). [`apply`] is the projector's handler:
+//! `status` row (orders by status); stored and answered as JSON. [`apply`] is the projector's handler:
 //! it increments, as the seed catalogue's projections do, so applying an
 //! event twice counts it twice; only the caller's position check makes it
 //! idempotent. The checkers recompute the same tables declaratively from
 //! the whole log (see `projection`), not with this code.
 
 use super::aggregate::Status;
-use super::event::{Body, Event};
+use super::domain::{Body, DomainEvent};
 use super::layout::ReadModel;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// A read model's rows by key.
-pub type Rows = BTreeMap<String, Value>;
+pub type Rows = BTreeMap<RowKey, Row>;
+
+/// The key of a read-model row; as text `order/<id>`, `customer/<id>`, `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RowKey {
+    /// Order `id`'s row of the order view.
+    Order(u64),
+    /// Customer `id`'s row of the per-customer totals.
+    Customer(u64),
+    /// The one row of the orders-by-status count.
+    Status,
+}
+
+impl RowKey {
+    /// The key written as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<RowKey> {
+        if text == STATUS_KEY {
+            return Some(RowKey::Status);
+        }
+        let (kind, id) = text.split_once('/')?;
+        let id = id.parse().ok()?;
+        match kind {
+            "order" => Some(RowKey::Order(id)),
+            "customer" => Some(RowKey::Customer(id)),
+            _ => None,
+        }
+    }
+}
+
+impl RowKey {
+    /// `rm/<key>`, the storage key of this row, as `format!("rm/{self}")`.
+    pub fn storage_key(&self) -> String {
+        match self {
+            RowKey::Order(id) => crate::storage::numbered_key("rm/order/", *id),
+            RowKey::Customer(id) => crate::storage::numbered_key("rm/customer/", *id),
+            RowKey::Status => format!("rm/{STATUS_KEY}"),
+        }
+    }
+}
+
+impl fmt::Display for RowKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RowKey::Order(id) => write!(f, "order/{id}"),
+            RowKey::Customer(id) => write!(f, "customer/{id}"),
+            RowKey::Status => f.write_str(STATUS_KEY),
+        }
+    }
+}
+
+impl Serialize for RowKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RowKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RowKey, D::Error> {
+        let text = String::deserialize(d)?;
+        RowKey::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a row key: {text:?}")))
+    }
+}
+
+/// A row of any read model (as JSON: the row's own fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Row {
+    /// An order view row.
+    Order(OrderRow),
+    /// A per-customer totals row.
+    Customer(CustomerRow),
+    /// The orders-by-status row.
+    Status(StatusRow),
+}
+
+/// A row type of one read model, stored in a [`Row`].
+trait RowKind: Default {
+    fn wrap(self) -> Row;
+    fn of(row: &mut Row) -> Option<&mut Self>;
+}
+
+macro_rules! row_kind {
+    ($t:ty, $v:ident) => {
+        impl RowKind for $t {
+            fn wrap(self) -> Row {
+                Row::$v(self)
+            }
+            fn of(row: &mut Row) -> Option<&mut Self> {
+                match row {
+                    Row::$v(r) => Some(r),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+row_kind!(OrderRow, Order);
+row_kind!(CustomerRow, Customer);
+row_kind!(StatusRow, Status);
 
 /// A row of the order view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct OrderRow {
     /// Who placed the order.
     pub customer: u64,
@@ -32,7 +131,7 @@ pub struct OrderRow {
 }
 
 /// A row of the per-customer totals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct CustomerRow {
     /// Orders created.
     pub placed: u64,
@@ -43,7 +142,7 @@ pub struct CustomerRow {
 }
 
 /// The one row of the orders-by-status count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct StatusRow {
     /// Orders open.
     pub open: i64,
@@ -53,42 +152,37 @@ pub struct StatusRow {
     pub cancelled: i64,
 }
 
-/// The key of order `order`'s row.
-pub fn order_key(order: u64) -> String {
-    format!("order/{order}")
-}
-
-/// The key of customer `customer`'s row.
-pub fn customer_key(customer: u64) -> String {
-    format!("customer/{customer}")
-}
-
-/// The key of the status row.
+/// The key of the status row, as text.
 pub const STATUS_KEY: &str = "status";
 
 /// Every key `model` may hold, given the pools (for restoring from storage).
-pub fn all_keys(model: ReadModel, orders: u64, customers: u64) -> Vec<String> {
+pub fn all_keys(model: ReadModel, orders: u64, customers: u64) -> Vec<RowKey> {
     match model {
-        ReadModel::Orders => (0..orders).map(order_key).collect(),
-        ReadModel::Customers => (0..customers).map(customer_key).collect(),
-        ReadModel::Status => vec![STATUS_KEY.to_string()],
+        ReadModel::Orders => (0..orders).map(RowKey::Order).collect(),
+        ReadModel::Customers => (0..customers).map(RowKey::Customer).collect(),
+        ReadModel::Status => vec![RowKey::Status],
     }
 }
 
-/// Applies `event` to `rows`; returns the keys it wrote. `customers` maps
-/// an order to its customer (`order % customers`).
-pub fn apply(model: ReadModel, rows: &mut Rows, event: &Event, customers: u64) -> Vec<String> {
+/// Applies `event` to `rows`; returns the key it wrote, if any.
+/// `customers` maps an order to its customer (`order % customers`).
+pub fn apply(
+    model: ReadModel,
+    rows: &mut Rows,
+    event: &DomainEvent,
+    customers: u64,
+) -> Option<RowKey> {
     let customer = event.order % customers;
     match model {
-        ReadModel::Orders => update(rows, order_key(event.order), |r: &mut OrderRow| {
+        ReadModel::Orders => update(rows, RowKey::Order(event.order), |r: &mut OrderRow| {
             r.customer = customer;
             order_row(r, &event.body);
         }),
         ReadModel::Customers => match event.body {
-            Body::ItemAdded { .. } => Vec::new(),
+            Body::ItemAdded { .. } => None,
             body => update(
                 rows,
-                customer_key(customer),
+                RowKey::Customer(customer),
                 |r: &mut CustomerRow| match body {
                     Body::Created { .. } => r.placed += 1,
                     Body::Paid { amount } => r.paid += amount,
@@ -98,8 +192,8 @@ pub fn apply(model: ReadModel, rows: &mut Rows, event: &Event, customers: u64) -
             ),
         },
         ReadModel::Status => match event.body {
-            Body::ItemAdded { .. } => Vec::new(),
-            body => update(rows, STATUS_KEY.to_string(), |r: &mut StatusRow| {
+            Body::ItemAdded { .. } => None,
+            body => update(rows, RowKey::Status, |r: &mut StatusRow| {
                 status_row(r, body)
             }),
         },
@@ -133,18 +227,11 @@ fn status_row(r: &mut StatusRow, body: Body) {
     }
 }
 
-fn update<T>(rows: &mut Rows, key: String, f: impl FnOnce(&mut T)) -> Vec<String>
-where
-    T: Default + Serialize + for<'de> Deserialize<'de>,
-{
-    let mut row: T = rows
-        .get(&key)
-        .map(|v| serde_json::from_value(v.clone()).expect("read-model rows decode"))
-        .unwrap_or_default();
-    f(&mut row);
-    let value = serde_json::to_value(&row).expect("read-model rows encode");
-    rows.insert(key.clone(), value);
-    vec![key]
+fn update<T: RowKind>(rows: &mut Rows, key: RowKey, f: impl FnOnce(&mut T)) -> Option<RowKey> {
+    let row = rows.entry(key).or_insert_with(|| T::default().wrap());
+    let row = T::of(row).unwrap_or_else(|| panic!("row {key} holds a row of another kind"));
+    f(row);
+    Some(key)
 }
 
 #[cfg(test)]
@@ -152,13 +239,17 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn ev(order: u64, version: u64, body: Body) -> Event {
-        Event {
+    fn ev(order: u64, version: u64, body: Body) -> DomainEvent {
+        DomainEvent {
             order,
             version,
             position: version,
             body,
         }
+    }
+
+    fn json(row: &Row) -> serde_json::Value {
+        serde_json::to_value(row).unwrap()
     }
 
     #[test]
@@ -175,18 +266,35 @@ mod tests {
             apply(ReadModel::Status, &mut status, e, 4);
         }
         assert_eq!(
-            orders["order/5"],
+            json(&orders[&RowKey::Order(5)]),
             json!({"customer": 1, "status": "paid", "items": 1, "total": 3})
         );
         assert_eq!(
-            status["status"],
+            json(&status[&RowKey::Status]),
             json!({"open": 0, "paid": 1, "cancelled": 0})
         );
         let mut customers = Rows::new();
         apply(ReadModel::Customers, &mut customers, &log[2], 4);
-        let keys = apply(ReadModel::Customers, &mut customers, &log[2], 4);
-        assert_eq!(keys, vec!["customer/1".to_string()]);
-        assert_eq!(customers["customer/1"]["paid"], json!(6));
-        assert!(apply(ReadModel::Customers, &mut customers, &log[1], 4).is_empty());
+        let key = apply(ReadModel::Customers, &mut customers, &log[2], 4);
+        assert_eq!(key, Some(RowKey::Customer(1)));
+        assert_eq!(json(&customers[&RowKey::Customer(1)])["paid"], json!(6));
+        assert!(apply(ReadModel::Customers, &mut customers, &log[1], 4).is_none());
+    }
+
+    #[test]
+    fn keys_and_rows_read_back_from_their_json() {
+        for key in [RowKey::Order(12), RowKey::Customer(0), RowKey::Status] {
+            assert_eq!(RowKey::parse(&key.to_string()), Some(key));
+        }
+        assert_eq!(RowKey::Order(12).to_string(), "order/12");
+        assert_eq!(RowKey::parse("order/x"), None);
+        let rows = [
+            Row::Order(OrderRow::default()),
+            Row::Customer(CustomerRow::default()),
+            Row::Status(StatusRow::default()),
+        ];
+        for row in rows {
+            assert_eq!(serde_json::from_value::<Row>(json(&row)).unwrap(), row);
+        }
     }
 }

@@ -75,8 +75,23 @@ impl<E: Event> History<E> {
     }
 
     /// Reads a history written by [`History::write_jsonl`]; blank lines skip.
+    ///
+    /// Nodes are numbered in the order the file first names them. A
+    /// protocol's events may name nodes by `NodeId` in their data (e.g. a
+    /// vote's candidate); to decode those against the right names, read with
+    /// [`History::read_jsonl_with_nodes`] and the cluster's node list (a
+    /// run's `summary.json` has it).
     pub fn read_jsonl<R: BufRead>(r: R) -> Result<History<E>, HistoryError> {
-        let mut history = History::default();
+        Self::read_jsonl_with_nodes(r, Vec::new())
+    }
+
+    /// [`History::read_jsonl`] with node indices fixed by `nodes` (names
+    /// the file adds beyond them are numbered after them).
+    pub fn read_jsonl_with_nodes<R: BufRead>(
+        r: R,
+        nodes: Vec<crate::name::Name>,
+    ) -> Result<History<E>, HistoryError> {
+        let mut history = History::with_nodes(nodes);
         for (i, line) in r.lines().enumerate() {
             let err = |message: String| HistoryError {
                 line: i + 1,
@@ -254,6 +269,16 @@ mod tests {
         let mut out = Vec::new();
         h.write_jsonl(&mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), text);
+    }
+
+    #[test]
+    fn a_node_list_fixes_the_indices() {
+        let text = r#"{"type":"event","time_us":7,"node":"n2","name":"x","data":null}"#;
+        let names = ["n1", "n2"].map(crate::name::Name::from_static).to_vec();
+        let h = History::<RawEvent>::read_jsonl_with_nodes(text.as_bytes(), names).unwrap();
+        assert_eq!(h.events().next().unwrap().node, 1);
+        let h = History::<RawEvent>::read_jsonl(text.as_bytes()).unwrap();
+        assert_eq!(h.events().next().unwrap().node, 0, "first named");
     }
 
     #[test]

@@ -8,14 +8,15 @@ use super::layout::Layout;
 use super::msg::Msg;
 use super::replica::Replica;
 use super::version::Version;
-use crate::node::{Ctx, NodeId};
+use super::Ctx;
+use crate::node::NodeId;
 use rand::Rng;
 
 /// The timer of the periodic exchange.
 pub const ANTI_ENTROPY_TIMER: u64 = u64::MAX;
 
 /// Sends a digest of the shared keys to a random peer and re-arms the timer.
-pub fn tick(layout: &Layout, replica: &Replica, ctx: &mut Ctx<'_, Msg>) {
+pub fn tick(layout: &Layout, replica: &Replica, ctx: &mut Ctx<'_>) {
     let period_us = layout.params.anti_entropy_ms * 1000;
     assert!(period_us > 0, "anti-entropy runs only when enabled");
     ctx.set_timer(ANTI_ENTROPY_TIMER, period_us);
@@ -39,7 +40,7 @@ pub fn tick(layout: &Layout, replica: &Replica, ctx: &mut Ctx<'_, Msg>) {
 pub fn on_digest(
     layout: &Layout,
     replica: &Replica,
-    ctx: &mut Ctx<'_, Msg>,
+    ctx: &mut Ctx<'_>,
     from: NodeId,
     entries: Vec<(u32, Version)>,
 ) {

@@ -8,8 +8,7 @@
 //! reads; the converse does not hold. A write that timed out never
 //! "finishes", so it never makes a read stale.
 
-use crate::history::{Entry, History, OpType};
-use serde_json::Value;
+use crate::history::{Entry, History, OpType, Val};
 use std::collections::BTreeMap;
 
 /// A write or successful cas: a value that may be in the store.
@@ -126,12 +125,12 @@ pub struct ClientOps {
     /// Reads that returned, in invoke order.
     pub reads: Vec<ReadOp>,
     /// (f, latency in ms) of every op that completed ok or fail.
-    pub latencies: Vec<(String, f64)>,
+    pub latencies: Vec<(&'static str, f64)>,
 }
 
 impl ClientOps {
     /// Pairs invokes with completions and sorts out reads and writes.
-    pub fn parse(history: &History) -> ClientOps {
+    pub fn parse<E>(history: &History<E>) -> ClientOps {
         let mut open: BTreeMap<u64, usize> = BTreeMap::new();
         let mut pairs = Vec::new();
         for (i, e) in history.entries.iter().enumerate() {
@@ -155,20 +154,20 @@ impl ClientOps {
         ops
     }
 
-    fn add(&mut self, history: &History, (inv, done): (usize, Option<usize>)) {
+    fn add<E>(&mut self, history: &History<E>, (inv, done): (usize, Option<usize>)) {
         let op_at = |i: usize| match &history.entries[i] {
             Entry::Op(op) => op,
-            other => panic!("entry {i} is not an op: {other:?}"),
+            _ => panic!("entry {i} is not an op"),
         };
         let invoke = op_at(inv);
         let end = done.map(op_at);
         let kind = end.map_or(OpType::Info, |e| e.kind);
-        let Some(key) = invoke.key().and_then(Value::as_u64) else {
+        let Some(key) = invoke.key().and_then(Val::as_u64) else {
             return;
         };
         if let (Some(e), OpType::Ok | OpType::Fail) = (end, kind) {
             let ms = (e.time_us - invoke.time_us) as f64 / 1000.0;
-            self.latencies.push((invoke.f().to_string(), ms));
+            self.latencies.push((invoke.f(), ms));
         }
         let new_value = match invoke.f() {
             "read" => {
@@ -183,7 +182,7 @@ impl ClientOps {
                 return;
             }
             "write" => invoke.value().as_u64(),
-            "cas" => invoke.value().get(1).and_then(Value::as_u64),
+            "cas" => invoke.value().at(1).and_then(serde_json::Value::as_u64),
             _ => None,
         };
         let (Some(value), false) = (new_value, kind == OpType::Fail) else {

@@ -2,41 +2,68 @@
 //! holds the same version. Replica states are rebuilt from the `stored` and
 //! `restored` events the replicas record (see [`super::replica`]).
 
+use super::event::Event;
 use super::layout::{server_name, Layout};
-use super::replica::{RestoredData, StoredData, RESTORED_EVENT, STORED_EVENT};
 use super::version::Versioned;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, History};
+use crate::node::NodeId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// At most this many diverged keys are reported.
 const REPORTED_MAX: usize = 8;
 
-/// What each server holds at the end: server name → key → (item, history index).
-pub type Holdings = BTreeMap<String, BTreeMap<u32, (Versioned, usize)>>;
+/// What one server holds: key → (item, index of the history line that put it there).
+pub type Held = BTreeMap<u32, (Versioned, usize)>;
+
+/// What each server holds at the end, indexed by the server's `NodeId`.
+#[derive(Debug, Clone, Default)]
+pub struct Holdings {
+    servers: Vec<Held>,
+}
+
+impl Holdings {
+    /// What server `id` holds (nothing for a server that recorded nothing).
+    pub fn of(&self, id: NodeId) -> Option<&Held> {
+        self.servers.get(id)
+    }
+}
+
+/// The server each history node is, by name ("n1" is server 0), so a
+/// history read from a file, whose nodes are numbered as they appear,
+/// is judged as one recorded by a run.
+fn servers_of(layout: &Layout, history: &History<Event>) -> Vec<Option<NodeId>> {
+    let names: Vec<String> = (0..layout.servers).map(server_name).collect();
+    history
+        .nodes
+        .iter()
+        .map(|n| names.iter().position(|s| *n == s.as_str()))
+        .collect()
+}
 
 /// Replays the replicas' events up to `end_us`.
-pub fn holdings(history: &History, end_us: u64) -> Holdings {
-    let mut held: Holdings = BTreeMap::new();
+pub fn holdings(layout: &Layout, history: &History<Event>, end_us: u64) -> Holdings {
+    let server_of = servers_of(layout, history);
+    let mut held = Holdings {
+        servers: vec![Held::new(); layout.servers],
+    };
     for (i, e) in history.entries.iter().enumerate() {
         let Entry::Event(ev) = e else { continue };
         if ev.time_us > end_us {
             break;
         }
-        let node = held.entry(ev.node.clone()).or_default();
-        if ev.name == STORED_EVENT {
-            let d: StoredData = serde_json::from_value(ev.data.clone())
-                .unwrap_or_else(|e| panic!("entry {i}: bad stored event: {e}"));
-            node.insert(d.key, (d.item, i));
-        } else if ev.name == RESTORED_EVENT {
-            let d: RestoredData = serde_json::from_value(ev.data.clone())
-                .unwrap_or_else(|e| panic!("entry {i}: bad restored event: {e}"));
-            *node = d
-                .items
-                .into_iter()
-                .map(|(k, item)| (k, (item, i)))
-                .collect();
+        let Some(&Some(server)) = server_of.get(ev.node) else {
+            continue;
+        };
+        let node = &mut held.servers[server];
+        match &ev.event {
+            Event::Stored { key, item } => {
+                node.insert(*key, (*item, i));
+            }
+            Event::Restored { items } => {
+                *node = items.iter().map(|&(k, item)| (k, (item, i))).collect();
+            }
         }
     }
     held
@@ -48,7 +75,7 @@ pub fn newest_per_key(layout: &Layout, held: &Holdings) -> BTreeMap<u32, (Versio
     let mut newest: BTreeMap<u32, (Versioned, usize)> = BTreeMap::new();
     for k in 0..layout.params.keys {
         for r in layout.replicas(k) {
-            let Some(&(item, at)) = held.get(&server_name(r)).and_then(|m| m.get(&k)) else {
+            let Some(&(item, at)) = held.of(r).and_then(|m| m.get(&k)) else {
                 continue;
             };
             let slot = newest.entry(k).or_insert((item, at));
@@ -76,7 +103,7 @@ impl Convergence {
         let mut entries = Vec::new();
         for r in self.layout.replicas(key) {
             let name = server_name(r);
-            let item = held.get(&name).and_then(|m| m.get(&key));
+            let item = held.of(r).and_then(|m| m.get(&key));
             entries.extend(item.map(|i| i.1));
             seen.push((name, item.map(|i| (i.0.value, i.0.version.ts))));
         }
@@ -101,18 +128,22 @@ impl Convergence {
     }
 }
 
-impl Checker for Convergence {
-    fn name(&self) -> &'static str {
-        "convergence"
+impl Convergence {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "convergence",
+        property: Property::Eventually,
+        description: "by the end of the run (after heal, reads and anti-entropy) all replicas of a key hold the same version",
+    };
+}
+
+impl Checker<Event> for Convergence {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-    fn describe(&self) -> &'static str {
-        "by the end of the run (after heal, reads and anti-entropy) all replicas of a key hold the same version"
-    }
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
-        let held = holdings(history, ctx.end_us);
+
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
+        let held = holdings(&self.layout, history, ctx.end_us);
         let violations: Vec<Violation> = (0..self.layout.params.keys)
             .filter_map(|k| self.diverged(&held, k))
             .take(REPORTED_MAX)

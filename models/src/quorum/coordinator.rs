@@ -21,7 +21,8 @@
 use super::layout::Layout;
 use super::msg::Msg;
 use super::version::{newest, version_of, Version, Versioned};
-use crate::node::{Ctx, NodeId, Outcome, RequestId};
+use super::Ctx;
+use crate::node::{NodeId, Outcome, RequestId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -86,7 +87,7 @@ impl Coordinator {
     }
 
     /// A client asks for `kind` on `key`.
-    pub fn start(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, kind: Kind, key: u32) {
+    pub fn start(&mut self, ctx: &mut Ctx<'_>, req: RequestId, kind: Kind, key: u32) {
         assert!(self.requests.len() < REQUESTS_MAX, "too many open requests");
         self.next_tag += 1;
         let tag = (u64::from(self.boot) << 40) | self.next_tag;
@@ -119,7 +120,7 @@ impl Coordinator {
     /// A replica answered a `Query`.
     pub fn on_current(
         &mut self,
-        ctx: &mut Ctx<'_, Msg>,
+        ctx: &mut Ctx<'_>,
         from: NodeId,
         tag: u64,
         item: Option<Versioned>,
@@ -147,7 +148,7 @@ impl Coordinator {
     }
 
     /// R replicas answered: what the request does next.
-    fn decide(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64) {
+    fn decide(&mut self, ctx: &mut Ctx<'_>, tag: u64) {
         let Some(r) = self.requests.get_mut(&tag) else {
             return;
         };
@@ -170,7 +171,7 @@ impl Coordinator {
     }
 
     /// A read has its R answers; `found` is the newest.
-    fn decide_read(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, found: Option<Versioned>) {
+    fn decide_read(&mut self, ctx: &mut Ctx<'_>, tag: u64, found: Option<Versioned>) {
         use super::params::ReadRepair;
         let Some(r) = self.requests.get_mut(&tag) else {
             return;
@@ -197,7 +198,7 @@ impl Coordinator {
     }
 
     /// Sends the request's decided item to `to` as a read repair.
-    fn repair(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, to: NodeId) {
+    fn repair(&mut self, ctx: &mut Ctx<'_>, tag: u64, to: NodeId) {
         if self.layout.params.read_repair == super::params::ReadRepair::Off {
             return;
         }
@@ -219,7 +220,7 @@ impl Coordinator {
     }
 
     /// Stores `item` on every replica not yet known to hold it.
-    fn begin_store(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, item: Versioned) {
+    fn begin_store(&mut self, ctx: &mut Ctx<'_>, tag: u64, item: Versioned) {
         let Some(r) = self.requests.get_mut(&tag) else {
             return;
         };
@@ -243,7 +244,7 @@ impl Coordinator {
     }
 
     /// A replica acknowledged a `Store` of this coordinator's request.
-    pub fn on_stored(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, tag: u64, held: Versioned) {
+    pub fn on_stored(&mut self, ctx: &mut Ctx<'_>, from: NodeId, tag: u64, held: Versioned) {
         let Some(r) = self.requests.get_mut(&tag) else {
             return;
         };
@@ -256,7 +257,7 @@ impl Coordinator {
     }
 
     /// Answers the client once enough replicas hold the stored item.
-    fn maybe_done(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64) {
+    fn maybe_done(&mut self, ctx: &mut Ctx<'_>, tag: u64) {
         let Some(r) = self.requests.get(&tag) else {
             return;
         };
@@ -274,7 +275,7 @@ impl Coordinator {
     }
 
     /// Replies to the client, once.
-    fn answer(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64, outcome: Outcome, value: Option<u64>) {
+    fn answer(&mut self, ctx: &mut Ctx<'_>, tag: u64, outcome: Outcome, value: Option<u64>) {
         let Some(r) = self.requests.get_mut(&tag) else {
             return;
         };
@@ -284,7 +285,7 @@ impl Coordinator {
     }
 
     /// The request's timeout: answer if still unanswered, return hints, forget it.
-    pub fn on_timeout(&mut self, ctx: &mut Ctx<'_, Msg>, tag: u64) -> Vec<Hint> {
+    pub fn on_timeout(&mut self, ctx: &mut Ctx<'_>, tag: u64) -> Vec<Hint> {
         let Some(r) = self.requests.remove(&tag) else {
             return Vec::new();
         };

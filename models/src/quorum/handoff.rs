@@ -8,7 +8,8 @@
 use super::coordinator::Hint;
 use super::msg::Msg;
 use super::version::Versioned;
-use crate::node::{Ctx, NodeId};
+use super::Ctx;
+use crate::node::NodeId;
 use std::collections::BTreeMap;
 
 /// The tag of re-sent hints (no request has it: request tags are below 2^60).
@@ -38,13 +39,8 @@ impl Hints {
         self.owed.len()
     }
 
-    /// True when no hint is held.
-    pub fn is_empty(&self) -> bool {
-        self.owed.is_empty()
-    }
-
     /// Re-sends every hint.
-    pub fn resend(&self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn resend(&self, ctx: &mut Ctx<'_>) {
         for (&(to, key), &item) in &self.owed {
             let store = Msg::Store {
                 tag: HINT_TAG,

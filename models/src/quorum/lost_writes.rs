@@ -8,8 +8,9 @@
 
 use super::client_ops::{ClientOps, Stale};
 use super::convergence::{holdings, newest_per_key};
+use super::event::Event;
 use super::layout::Layout;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::sync::Arc;
 
@@ -47,17 +48,21 @@ fn violation(key: u64, what: String, at_us: u64, mut entries: Vec<usize>, s: &St
     }
 }
 
-impl Checker for LostWrites {
-    fn name(&self) -> &'static str {
-        "no-lost-writes"
+impl LostWrites {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "no-lost-writes",
+        property: Property::Always,
+        description: "(R + W > N) a read, and the final replica state, reflect every write acknowledged before it began",
+    };
+}
+
+impl Checker<Event> for LostWrites {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "(R + W > N) a read, and the final replica state, reflect every write acknowledged before it began"
-    }
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let ops = ClientOps::parse(history);
         let mut found: Vec<Violation> = ops
             .reads
@@ -70,7 +75,7 @@ impl Checker for LostWrites {
             })
             .take(REPORTED_MAX)
             .collect();
-        let held = holdings(history, ctx.end_us);
+        let held = holdings(&self.layout, history, ctx.end_us);
         let finals = newest_per_key(&self.layout, &held);
         for (key, writes) in &ops.keys {
             let last = u32::try_from(*key).ok().and_then(|k| finals.get(&k));

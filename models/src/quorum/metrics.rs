@@ -15,7 +15,7 @@ pub const T_BUCKETS_MS: [u64; 12] = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000
 pub const WINDOW_US: u64 = 1_000_000;
 
 /// Every metric of the store.
-pub fn metrics(history: &History) -> Vec<Metric> {
+pub fn metrics<E>(history: &History<E>) -> Vec<Metric> {
     let ops = ClientOps::parse(history);
     let mut out = latencies(&ops);
     let stale: Vec<bool> = ops.reads.iter().map(|r| ops.stale(r).is_some()).collect();
@@ -55,7 +55,7 @@ fn series(name: &str, description: &str, points: Vec<(u64, f64)>) -> Metric {
 fn latencies(ops: &ClientOps) -> Vec<Metric> {
     let mut by_f: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for (f, ms) in &ops.latencies {
-        by_f.entry(f.as_str()).or_default().push(*ms);
+        by_f.entry(f).or_default().push(*ms);
     }
     by_f.into_iter()
         .map(|(f, samples)| {

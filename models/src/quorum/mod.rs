@@ -30,6 +30,7 @@
 //!   repair, with cas in the mix, and for the buggy variants.
 //! - `no-lost-writes` (always; only when R + W > N): see [`lost_writes`].
 //! - `convergence` (eventually): see [`convergence`].
+//! - both read the replicas' `stored` and `restored` events ([`event`]).
 //! - metrics ([`metrics`]): latency per op, stale reads, and PBS
 //!   t-visibility (Bailis et al., VLDB 2012).
 //!
@@ -39,26 +40,28 @@
 //! `repair-overwrites-newer` (a replica applies a repair over a newer
 //! version), `sloppy-ack` (a write acknowledged after one replica, not W).
 
-pub mod anti_entropy;
-pub mod client_ops;
-pub mod convergence;
-pub mod coordinator;
-pub mod handoff;
-pub mod layout;
-pub mod lost_writes;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod params;
-pub mod replica;
-pub mod variant;
-pub mod version;
-pub mod workload;
+pub(crate) mod anti_entropy;
+pub(crate) mod client_ops;
+pub(crate) mod convergence;
+pub(crate) mod coordinator;
+pub(crate) mod event;
+pub(crate) mod handoff;
+pub(crate) mod layout;
+pub(crate) mod lost_writes;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod params;
+pub(crate) mod replica;
+pub(crate) mod variant;
+pub(crate) mod version;
+pub(crate) mod workload;
 
 #[cfg(test)]
 mod tests;
 
 pub use convergence::Convergence;
+pub use event::Event;
 pub use layout::Layout;
 pub use lost_writes::LostWrites;
 pub use msg::Msg;
@@ -68,21 +71,24 @@ pub use variant::Variant;
 pub use workload::Op;
 
 use crate::check::linearizability::{LinearizabilityChecker, SpecKind};
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use workload::Generator;
+
+/// A quorum handler's context: the store's messages and events.
+type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 
 /// The quorum model.
 #[derive(Debug)]
 pub struct QuorumModel {
     layout: Arc<Layout>,
-    generator: Mutex<Generator>,
+    generator: Generator,
 }
 
 impl QuorumModel {
@@ -91,8 +97,8 @@ impl QuorumModel {
         &self.layout
     }
 
-    fn all_checkers(&self, strict: bool) -> Vec<Box<dyn Checker>> {
-        let mut checkers: Vec<Box<dyn Checker>> =
+    fn all_checkers(&self, strict: bool) -> Vec<Box<dyn Checker<Event>>> {
+        let mut checkers: Vec<Box<dyn Checker<Event>>> =
             vec![Box::new(LinearizabilityChecker::new(SpecKind::Kv))];
         if strict {
             checkers.push(Box::new(LostWrites::new(self.layout.clone())));
@@ -125,24 +131,21 @@ impl Model for QuorumModel {
     const DESCRIPTION: &'static str =
         "Dynamo-style replicated key-value store: N/R/W quorums, read repair, hinted handoff, anti-entropy";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        LinearizabilityChecker::INFO,
+        LostWrites::INFO,
+        Convergence::INFO,
+    ];
     type Node = QuorumNode;
     type Op = Op;
+    type Event = Event;
 
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
     fn ops() -> &'static [OpInfo] {
         OPS
     }
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let model = QuorumModel::new("correct", 3, Params::default()).expect("defaults are valid");
-        let checkers = model.all_checkers(true);
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         params.validate(servers)?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Layout {
             variant,
             servers,
@@ -150,7 +153,7 @@ impl Model for QuorumModel {
         };
         Ok(QuorumModel {
             layout: Arc::new(layout),
-            generator: Mutex::new(Generator::default()),
+            generator: Generator::default(),
         })
     }
     fn nodes(&self) -> Vec<NodeSpec> {
@@ -161,17 +164,13 @@ impl Model for QuorumModel {
     fn build(&self, id: NodeId, storage: &Storage) -> QuorumNode {
         QuorumNode::new(self.layout.clone(), id, storage)
     }
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> Op {
-        let mut generator = self
-            .generator
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        generator.make(f, self.layout.params.keys, rng)
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> Op {
+        self.generator.make(f, self.layout.params.keys, rng)
     }
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         self.all_checkers(self.layout.params.strict_quorums())
     }
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)
     }
 }

@@ -10,7 +10,8 @@ use super::replica::Replica;
 use super::variant::Variant;
 use super::version::Versioned;
 use super::workload::Op;
-use crate::node::{Ctx, Node, NodeId, RequestId, TimerId};
+use super::{Ctx, Event};
+use crate::node::{Node, NodeId, RequestId, TimerId};
 use crate::storage::Storage;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ impl QuorumNode {
 
     fn on_store(
         &mut self,
-        ctx: &mut Ctx<'_, Msg>,
+        ctx: &mut Ctx<'_>,
         from: NodeId,
         tag: u64,
         key: u32,
@@ -71,7 +72,7 @@ impl QuorumNode {
 
     fn on_sync(
         &mut self,
-        ctx: &mut Ctx<'_, Msg>,
+        ctx: &mut Ctx<'_>,
         from: NodeId,
         items: Vec<(u32, Versioned)>,
         want: &[u32],
@@ -83,7 +84,7 @@ impl QuorumNode {
         }
     }
 
-    fn apply_all(&mut self, ctx: &mut Ctx<'_, Msg>, items: Vec<(u32, Versioned)>) {
+    fn apply_all(&mut self, ctx: &mut Ctx<'_>, items: Vec<(u32, Versioned)>) {
         for (key, item) in items {
             if self.layout.is_replica(ctx.id, key) {
                 self.replica.apply(ctx, key, item, false);
@@ -95,8 +96,9 @@ impl QuorumNode {
 impl Node for QuorumNode {
     type Msg = Msg;
     type Op = Op;
+    type Event = Event;
 
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.persist(BOOT_KEY, &self.boot);
         ctx.set_role("replica");
         self.replica.announce(ctx);
@@ -111,7 +113,7 @@ impl Node for QuorumNode {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Query { tag, key } => {
                 assert!(
@@ -140,7 +142,7 @@ impl Node for QuorumNode {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match timer {
             ANTI_ENTROPY_TIMER => anti_entropy::tick(&self.layout, &self.replica, ctx),
             HANDOFF_TIMER => {
@@ -155,7 +157,7 @@ impl Node for QuorumNode {
         }
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Op) {
+    fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: Op) {
         let (kind, key) = match op {
             Op::Read { key } => (Kind::Read, key),
             Op::Write { key, value } => (Kind::Write(value), key),

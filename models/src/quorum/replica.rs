@@ -2,37 +2,15 @@
 //!
 //! A store only moves a key forward (a newer version replaces an older
 //! one), is persisted before it is acknowledged (fsynced unless
-//! `fsync = false`), and is recorded as a `stored` event so the convergence
+//! `fsync = false`), and is recorded as a `stored` event ([`Event`]) so the convergence
 //! checker can follow every replica; a restart records `restored` with what
 //! survived on disk.
 
-use super::msg::Msg;
+use super::event::Event;
 use super::version::Versioned;
-use crate::node::Ctx;
+use super::Ctx;
 use crate::storage::Storage;
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Event recorded when a replica's item for a key changes.
-pub const STORED_EVENT: &str = "stored";
-/// Event recorded when a replica starts, listing what it holds.
-pub const RESTORED_EVENT: &str = "restored";
-
-/// Data of a `stored` event.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct StoredData {
-    /// The key.
-    pub key: u32,
-    /// What the replica holds now.
-    pub item: Versioned,
-}
-
-/// Data of a `restored` event.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct RestoredData {
-    /// Every key the replica holds after the restart.
-    pub items: Vec<(u32, Versioned)>,
-}
 
 /// The storage key of `key`'s item.
 fn storage_key(key: u32) -> String {
@@ -66,16 +44,16 @@ impl Replica {
     }
 
     /// Records what survived a restart.
-    pub fn announce(&self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn announce(&self, ctx: &mut Ctx<'_>) {
         let items = self.items.iter().map(|(&k, &i)| (k, i)).collect();
-        ctx.raw_event(RESTORED_EVENT, &RestoredData { items });
+        ctx.event(Event::Restored { items });
     }
 
     /// Stores `item` if it is newer (or unconditionally when `force`, the
     /// `repair-overwrites-newer` mistake); returns what is held afterwards.
     pub fn apply(
         &mut self,
-        ctx: &mut Ctx<'_, Msg>,
+        ctx: &mut Ctx<'_>,
         key: u32,
         item: Versioned,
         force: bool,
@@ -99,7 +77,7 @@ impl Replica {
         } else {
             ctx.persist_unsynced(&storage_key(key), &item);
         }
-        ctx.raw_event(STORED_EVENT, &StoredData { key, item });
+        ctx.event(Event::Stored { key, item });
         item
     }
 }

@@ -1,21 +1,21 @@
 use super::client_ops::ClientOps;
 use super::*;
 use crate::check::Verdict;
-use crate::history::{Entry, OpType};
+use crate::history::{Entry, OpEntry, OpType, Val};
+use crate::name::Name;
 use crate::testkit::{Cluster, Latency};
-use serde_json::{json, Value};
 
 const MS: u64 = 1000;
 
 fn cluster(variant: &str, params: Params) -> Cluster<QuorumModel> {
-    let model = QuorumModel::new(variant, 3, params).unwrap();
+    let model = crate::model::named::<QuorumModel>(variant, 3, params).unwrap();
     let mut c = Cluster::new(model, 1);
     c.set_latency(Latency::Fixed(MS));
     c
 }
 
 /// The completion line of request `req`.
-fn outcome(c: &Cluster<QuorumModel>, req: u64) -> (OpType, Value) {
+fn outcome(c: &Cluster<QuorumModel>, req: u64) -> (OpType, Val) {
     c.history()
         .ops()
         .filter(|o| o.process == req && o.kind != OpType::Invoke)
@@ -42,7 +42,7 @@ fn a_write_is_read_back_through_another_coordinator() {
     assert_eq!(outcome(&c, w).0, OpType::Ok);
     let r = c.client(2, Op::Read { key: 1 });
     c.run_for(20 * MS);
-    assert_eq!(outcome(&c, r), (OpType::Ok, json!(7)));
+    assert_eq!(outcome(&c, r), (OpType::Ok, Val::Int(7)));
     assert!((0..3).all(|n| held(&c, n, 1) == Some(7)));
     all_valid(&c);
 }
@@ -58,7 +58,7 @@ fn blocking_read_repairs_a_replica_that_missed_a_write() {
     c.heal();
     let r = c.client(2, Op::Read { key: 0 });
     c.run_for(20 * MS);
-    assert_eq!(outcome(&c, r), (OpType::Ok, json!(5)));
+    assert_eq!(outcome(&c, r), (OpType::Ok, Val::Int(5)));
     assert_eq!(held(&c, 2, 0), Some(5));
     all_valid(&c);
 }
@@ -113,7 +113,7 @@ fn fsynced_stores_survive_a_crash_and_are_announced() {
     let restored = c
         .history()
         .events()
-        .filter(|e| e.name == "restored")
+        .filter(|e| matches!(e.event, Event::Restored { .. }))
         .count();
     assert_eq!(restored, 4, "three starts and one restart");
 }
@@ -178,15 +178,13 @@ fn a_read_that_misses_an_acknowledged_write_is_stale() {
     c.client(0, Op::Write { key: 0, value: 1 });
     c.run_for(20 * MS);
     let mut h = c.history().clone();
-    let at = |t: u64, kind: &str, f: &str, value: Value| {
-        let line =
-            json!({"type": kind, "process": 9, "time_us": t, "f": f, "key": 0, "value": value});
-        serde_json::from_value::<crate::history::OpEntry>(line)
-            .map(Entry::Op)
-            .unwrap()
+    let at = |t: u64, kind: OpType| {
+        let mut op = OpEntry::new(kind, 9, t, Name::from_static("read"));
+        op.key = Val::Int(0);
+        Entry::Op(op)
     };
-    h.push(at(30 * MS, "invoke", "read", Value::Null));
-    h.push(at(31 * MS, "ok", "read", Value::Null));
+    h.push(at(30 * MS, OpType::Invoke));
+    h.push(at(31 * MS, OpType::Ok));
     let ops = ClientOps::parse(&h);
     assert_eq!(ops.reads.len(), 1);
     let stale = ops.stale(&ops.reads[0]).expect("stale");
@@ -203,7 +201,7 @@ fn layout_spreads_keys_over_a_ring() {
         keys: 4,
         ..Params::default()
     };
-    let model = QuorumModel::new("correct", 3, params).unwrap();
+    let model = crate::model::named::<QuorumModel>("correct", 3, params).unwrap();
     let l = model.layout();
     assert_eq!(l.replicas(2), vec![2, 0]);
     assert!(l.is_replica(0, 2) && !l.is_replica(1, 2));
@@ -212,7 +210,11 @@ fn layout_spreads_keys_over_a_ring() {
 
 #[test]
 fn params_out_of_range_are_rejected() {
-    let bad = |p: Params| QuorumModel::new("correct", 3, p).unwrap_err().to_string();
+    let bad = |p: Params| {
+        crate::model::named::<QuorumModel>("correct", 3, p)
+            .unwrap_err()
+            .to_string()
+    };
     assert!(bad(Params {
         n: 4,
         ..Params::default()
@@ -245,4 +247,51 @@ fn sloppy_ack_acknowledges_a_write_w_replicas_never_stored() {
         assert_eq!(outcome(&c, w).0, expected, "{variant}");
         assert_eq!(held(&c, 2, 0), None);
     }
+}
+
+#[test]
+fn convergence_follows_stored_and_restored_events_by_node_name() {
+    use crate::history::{EventEntry, History};
+    use version::{Version, Versioned};
+    let item = Versioned {
+        version: Version {
+            ts: 1,
+            node: 0,
+            boot: 1,
+        },
+        value: 7,
+    };
+    // Nodes numbered as a file names them, not in server order.
+    let names = ["n3", "n1", "n2"].map(Name::from_static).to_vec();
+    let mut h = History::<Event>::with_nodes(names);
+    let mut record = |time_us: u64, node: usize, event: Event| {
+        h.push(Entry::Event(EventEntry {
+            time_us,
+            node,
+            event,
+        }))
+    };
+    for node in 0..3 {
+        record(node as u64, node, Event::Stored { key: 0, item });
+    }
+    // n3 restarts and lost the key.
+    record(10, 0, Event::Restored { items: vec![] });
+    let model = crate::model::named::<QuorumModel>("correct", 3, Params::default()).unwrap();
+    let check = |end_us: u64| {
+        let ctx = CheckContext {
+            nodes: vec![],
+            heal_us: 0,
+            end_us,
+        };
+        Convergence::new(Arc::new(model.layout().clone())).check(&h, &ctx)
+    };
+    assert_eq!(check(5), Verdict::Valid);
+    let Verdict::Invalid { violations } = check(20) else {
+        panic!("n3 lost key 0");
+    };
+    assert_eq!(
+        violations[0].message,
+        "key 0: replicas disagree at the end: n1=7@1, n2=7@1, n3=absent"
+    );
+    assert_eq!(violations[0].entries, vec![1, 2]);
 }

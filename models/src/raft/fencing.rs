@@ -7,9 +7,10 @@
 //! distributed locking", 2016), and for any variant that elects two
 //! leaders in one term (both write with the same term).
 
+use super::event::Event;
 use super::safety::VIOLATIONS_MAX;
-use super::timeline::{Mark, Timeline};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use super::timeline::{accepted, Mark};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -17,34 +18,36 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FencedWork;
 
-impl Checker for FencedWork {
-    fn name(&self) -> &'static str {
-        "fenced-work"
+impl FencedWork {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "fenced-work",
+        property: Property::Always,
+        description:
+            "accepted writes carry non-decreasing tokens, and each token belongs to one leader",
+    };
+}
+
+impl Checker<Event> for FencedWork {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "accepted writes carry non-decreasing tokens, and each token belongs to one leader"
-    }
-
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
-        let timeline = Timeline::of(history);
-        let mut owner: BTreeMap<u64, &Mark> = BTreeMap::new();
-        let mut highest: Option<&Mark> = None;
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
+        let mut owner: BTreeMap<u64, Mark> = BTreeMap::new();
+        let mut highest: Option<Mark> = None;
         let mut violations = Vec::new();
-        for w in &timeline.accepted {
+        for w in accepted(history) {
+            let w = &w;
             if let Some(h) = highest.filter(|h| w.term < h.term) {
-                violations.push(out_of_order(h, w));
+                violations.push(out_of_order(history, &h, w));
             }
-            let first = *owner.entry(w.term).or_insert(w);
+            let first = *owner.entry(w.term).or_insert(*w);
             if first.leader != w.leader {
-                violations.push(shared_token(first, w));
+                violations.push(shared_token(history, &first, w));
             }
             if highest.is_none_or(|h| h.term < w.term) {
-                highest = Some(w);
+                highest = Some(*w);
             }
         }
         violations.truncate(VIOLATIONS_MAX);
@@ -56,11 +59,12 @@ impl Checker for FencedWork {
     }
 }
 
-fn who<'a>(m: &Mark<'a>) -> &'a str {
-    m.leader.unwrap_or("?")
+fn who(history: &History<Event>, m: &Mark) -> &'static str {
+    m.leader.map_or("?", |l| history.node_name(l))
 }
 
-fn out_of_order(highest: &Mark, late: &Mark) -> Violation {
+fn out_of_order(history: &History<Event>, highest: &Mark, late: &Mark) -> Violation {
+    let who = |m| who(history, m);
     Violation {
         message: format!(
             "write with token {} by {} accepted at {} us after token {} by {}",
@@ -75,7 +79,8 @@ fn out_of_order(highest: &Mark, late: &Mark) -> Violation {
     }
 }
 
-fn shared_token(first: &Mark, other: &Mark) -> Violation {
+fn shared_token(history: &History<Event>, first: &Mark, other: &Mark) -> Violation {
+    let who = |m| who(history, m);
     Violation {
         message: format!(
             "token {} used by two leaders: {} and {}",
@@ -92,14 +97,12 @@ fn shared_token(first: &Mark, other: &Mark) -> Violation {
 mod tests {
     use super::super::timeline::build::*;
     use super::*;
-    use serde_json::json;
 
-    fn write(h: &mut History, t: u64, token: u64, leader: &str) {
-        let data = json!({ "token": token, "leader": leader });
-        ev(h, t, "resource", "work_accepted", data);
+    fn write(h: &mut History<Event>, t: u64, token: u64, leader: usize) {
+        ev(h, t, RESOURCE, Event::WorkAccepted { token, leader });
     }
 
-    fn check(h: &History) -> Verdict {
+    fn check(h: &History<Event>) -> Verdict {
         let ctx = CheckContext {
             nodes: vec![],
             heal_us: 0,
@@ -110,36 +113,42 @@ mod tests {
 
     #[test]
     fn ordered_single_owner_tokens_pass() {
-        let mut h = History::default();
-        write(&mut h, 1, 1, "n1");
-        write(&mut h, 2, 1, "n1");
-        write(&mut h, 3, 3, "n2");
-        let rejected = json!({ "token": 1, "leader": "n1", "highest": 3 });
-        ev(&mut h, 4, "resource", "work_rejected", rejected);
+        let mut h = history();
+        write(&mut h, 1, 1, N1);
+        write(&mut h, 2, 1, N1);
+        write(&mut h, 3, 3, N2);
+        let rejected = Event::WorkRejected {
+            token: 1,
+            leader: N1,
+            highest: 3,
+        };
+        ev(&mut h, 4, RESOURCE, rejected);
         assert_eq!(check(&h), Verdict::Valid);
     }
 
     #[test]
     fn a_late_stale_write_fails() {
-        let mut h = History::default();
-        write(&mut h, 1, 1, "n1");
-        write(&mut h, 2, 2, "n2");
-        write(&mut h, 3, 1, "n1");
+        let mut h = history();
+        write(&mut h, 1, 1, N1);
+        write(&mut h, 2, 2, N2);
+        write(&mut h, 3, 1, N1);
         let Verdict::Invalid { violations } = check(&h) else {
             panic!("expected invalid");
         };
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].entries, vec![1, 2]);
+        let expected = "write with token 1 by n1 accepted at 3 us after token 2 by n2";
+        assert_eq!(violations[0].message, expected);
     }
 
     #[test]
     fn a_token_shared_by_two_leaders_fails() {
-        let mut h = History::default();
-        write(&mut h, 1, 5, "n1");
-        write(&mut h, 2, 5, "n3");
+        let mut h = history();
+        write(&mut h, 1, 5, N1);
+        write(&mut h, 2, 5, N3);
         let Verdict::Invalid { violations } = check(&h) else {
             panic!("expected invalid");
         };
-        assert!(violations[0].message.contains("two leaders"));
+        assert!(violations[0].message.contains("two leaders: n1 and n3"));
     }
 }

@@ -13,10 +13,12 @@
 //! `became_leader {term: token}`, `stepped_down {term: token}` and
 //! `leader_known {term: token, leader}` (learned from `Denied` replies).
 
+use super::event::Event;
 use super::layout::{server_name, us, Layout};
 use super::msg::Msg;
+use super::node::Ctx;
 use super::work::{Work, TIMER_WORK, TIMER_WRITE};
-use crate::node::{Ctx, NodeId, Outcome, RequestId, TimerId};
+use crate::node::{NodeId, Outcome, RequestId, TimerId};
 use rand::Rng;
 use serde_json::json;
 use std::sync::Arc;
@@ -64,7 +66,7 @@ impl LeaseServer {
     }
 
     /// Starts as a follower; the first acquire comes after a random delay.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("follower");
         let first_us = ctx.rng.gen_range(0..us(self.layout.params.lease_renew_ms));
         ctx.set_timer(TIMER_ACQUIRE, first_us);
@@ -72,7 +74,7 @@ impl LeaseServer {
     }
 
     /// Handles a reply of the lock service.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         assert_eq!(
             Some(from),
             self.layout.lock(),
@@ -90,7 +92,7 @@ impl LeaseServer {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         self.maybe_step_down(ctx);
         match timer {
             TIMER_ACQUIRE => self.acquire(ctx),
@@ -104,7 +106,7 @@ impl LeaseServer {
     }
 
     /// Answers "leader" with the newest holder this server knows of.
-    pub fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId) {
+    pub fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId) {
         let (outcome, leader, term) = match self.known {
             Some((token, holder)) => (Outcome::Ok, Some(server_name(holder)), token),
             None => (Outcome::Fail, None, 0),
@@ -112,7 +114,7 @@ impl LeaseServer {
         ctx.reply(req, outcome, &json!({ "leader": leader, "term": term }));
     }
 
-    fn acquire(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn acquire(&mut self, ctx: &mut Ctx<'_>) {
         let lock = self.layout.lock().expect("lease variants have a lock");
         let msg = Msg::Acquire {
             ttl_ms: self.layout.params.lease_ttl_ms,
@@ -122,7 +124,7 @@ impl LeaseServer {
         ctx.set_timer(TIMER_ACQUIRE, us(self.layout.params.lease_renew_ms));
     }
 
-    fn step_granted(&mut self, ctx: &mut Ctx<'_, Msg>, token: u64, valid_until_us: u64) {
+    fn step_granted(&mut self, ctx: &mut Ctx<'_>, token: u64, valid_until_us: u64) {
         if valid_until_us <= ctx.now_us {
             return; // expired in flight, by our clock
         }
@@ -136,7 +138,7 @@ impl LeaseServer {
         }
     }
 
-    fn step_denied(&mut self, ctx: &mut Ctx<'_, Msg>, holder: NodeId, token: u64) {
+    fn step_denied(&mut self, ctx: &mut Ctx<'_>, holder: NodeId, token: u64) {
         assert_ne!(
             holder, self.id,
             "the lock denied a server in favour of itself"
@@ -147,16 +149,16 @@ impl LeaseServer {
         }
     }
 
-    fn become_leader(&mut self, ctx: &mut Ctx<'_, Msg>, token: u64) {
+    fn become_leader(&mut self, ctx: &mut Ctx<'_>, token: u64) {
         assert!(self.led_token.unwrap_or(0) <= token, "token went backwards");
         ctx.set_role("leader");
-        ctx.raw_event("became_leader", &json!({ "term": token }));
+        ctx.event(Event::BecameLeader { term: token });
         self.led_token = Some(token);
         self.note_leader(ctx, self.id, token);
     }
 
     /// Steps down if the lease has run out by this server's own clock.
-    fn maybe_step_down(&mut self, ctx: &mut Ctx<'_, Msg>) -> bool {
+    fn maybe_step_down(&mut self, ctx: &mut Ctx<'_>) -> bool {
         let expired = self.lease.is_some_and(|l| ctx.now_us >= l.valid_until_us);
         if expired {
             self.step_down(ctx);
@@ -164,19 +166,21 @@ impl LeaseServer {
         expired
     }
 
-    fn step_down(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn step_down(&mut self, ctx: &mut Ctx<'_>) {
         let lease = self.lease.take().expect("step_down without a lease");
         ctx.set_role("follower");
-        ctx.raw_event("stepped_down", &json!({ "term": lease.token }));
+        ctx.event(Event::SteppedDown { term: lease.token });
     }
 
     /// Records `leader_known` the first time this server hears of `token`.
-    fn note_leader(&mut self, ctx: &mut Ctx<'_, Msg>, holder: NodeId, token: u64) {
+    fn note_leader(&mut self, ctx: &mut Ctx<'_>, holder: NodeId, token: u64) {
         if self.known.is_some_and(|(t, _)| t >= token) {
             return;
         }
         self.known = Some((token, holder));
-        let data = json!({ "term": token, "leader": server_name(holder) });
-        ctx.raw_event("leader_known", &data);
+        ctx.event(Event::LeaderKnown {
+            term: token,
+            leader: holder,
+        });
     }
 }

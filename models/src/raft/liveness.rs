@@ -14,121 +14,161 @@
 //! converged. The lease variants record the same events with the fencing
 //! token as the term, so the same rule applies to them.
 
+use super::event::Event;
 use super::safety::VIOLATIONS_MAX;
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
-use crate::history::{Entry, History};
-use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
+use crate::history::{Entry, FaultChange, FaultKind, History};
 
 /// Leader liveness over the named servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeaderLiveness {
+    /// Sorted by name, as violations list them.
     servers: Vec<String>,
 }
 
-/// What each server believes: (term, leader), or None (candidate, down).
-type Beliefs = BTreeMap<String, Option<(u64, String)>>;
+/// What each server believes, by its place in `LeaderLiveness::servers`:
+/// (term, leader), or None (candidate, down, or never heard of).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Beliefs {
+    /// History node index -> place in `of`, for the servers.
+    place: Vec<Option<usize>>,
+    /// Each server's belief.
+    of: Vec<Option<(u64, usize)>>,
+}
 
-impl LeaderLiveness {
-    /// A checker over `servers` (the raft servers, not helper nodes).
-    pub fn new(servers: Vec<String>) -> LeaderLiveness {
-        assert!(!servers.is_empty(), "liveness over no servers");
-        LeaderLiveness { servers }
+impl Beliefs {
+    /// Nobody knows anything yet; `servers` named as in `history`.
+    fn new(servers: &[String], history: &History<Event>) -> Beliefs {
+        let mut place = vec![None; history.nodes.len()];
+        for (i, s) in servers.iter().enumerate() {
+            if let Some(n) = history.node_index(s) {
+                place[n] = Some(i);
+            }
+        }
+        Beliefs {
+            place,
+            of: vec![None; servers.len()],
+        }
     }
 
-    fn agreed(&self, beliefs: &Beliefs) -> bool {
-        let mut all = beliefs.values();
+    fn slot(&mut self, node: usize) -> Option<&mut Option<(u64, usize)>> {
+        let i = (*self.place.get(node)?)?;
+        Some(&mut self.of[i])
+    }
+
+    fn agreed(&self) -> bool {
+        let mut all = self.of.iter();
         let Some(Some(first)) = all.next() else {
             return false;
         };
         all.all(|b| b.as_ref() == Some(first))
     }
 
+    fn apply(&mut self, entry: &Entry<Event>) {
+        match entry {
+            Entry::Event(ev) => {
+                let node = ev.node;
+                let Some(slot) = self.slot(node) else {
+                    return;
+                };
+                match ev.event {
+                    Event::LeaderKnown { term, leader } => *slot = Some((term, leader)),
+                    Event::BecameLeader { term } => *slot = Some((term, node)),
+                    Event::ElectionStarted { .. } => *slot = None,
+                    Event::SteppedDown { .. } => {
+                        if slot.is_some_and(|(_, l)| l == node) {
+                            *slot = None;
+                        }
+                    }
+                    Event::VoteGranted { .. }
+                    | Event::WorkAccepted { .. }
+                    | Event::WorkRejected { .. }
+                    | Event::LockGranted { .. } => {}
+                }
+            }
+            Entry::Fault(f) => match f.change {
+                FaultChange::Start(FaultKind::Crash) => {
+                    for &n in &f.nodes {
+                        if let Some(slot) = self.slot(n) {
+                            *slot = None;
+                        }
+                    }
+                }
+                // A paused, cut-off or skewed server keeps what it knew.
+                FaultChange::Start(
+                    FaultKind::Pause
+                    | FaultKind::Partition
+                    | FaultKind::OneWay
+                    | FaultKind::Skew
+                    | FaultKind::Drift
+                    | FaultKind::Loss
+                    | FaultKind::Duplicate,
+                )
+                | FaultChange::End(_)
+                | FaultChange::Heal
+                | FaultChange::Other(_) => {}
+            },
+            Entry::Op(_) => {}
+        }
+    }
+}
+
+impl LeaderLiveness {
+    /// A checker over `servers` (the raft servers, not helper nodes).
+    pub fn new(mut servers: Vec<String>) -> LeaderLiveness {
+        assert!(!servers.is_empty(), "liveness over no servers");
+        servers.sort();
+        servers.dedup();
+        LeaderLiveness { servers }
+    }
+
     /// The first instant at or after heal when every server agreed.
-    fn converged_at(&self, history: &History, heal_us: u64) -> (Option<u64>, Beliefs) {
-        let mut beliefs: Beliefs = self.servers.iter().map(|s| (s.clone(), None)).collect();
+    fn converged_at(&self, history: &History<Event>, heal_us: u64) -> (Option<u64>, Beliefs) {
+        let mut beliefs = Beliefs::new(&self.servers, history);
         for entry in &history.entries {
-            let time_us = entry_time(entry);
-            if time_us > heal_us && self.agreed(&beliefs) {
+            let time_us = entry.time_us();
+            if time_us > heal_us && beliefs.agreed() {
                 return (Some(heal_us), beliefs);
             }
-            apply(&mut beliefs, entry);
-            if time_us >= heal_us && self.agreed(&beliefs) {
+            beliefs.apply(entry);
+            if time_us >= heal_us && beliefs.agreed() {
                 return (Some(time_us), beliefs);
             }
         }
-        let at_end = self.agreed(&beliefs).then_some(heal_us);
+        let at_end = beliefs.agreed().then_some(heal_us);
         (at_end, beliefs)
     }
 }
 
-fn entry_time(entry: &Entry) -> u64 {
-    match entry {
-        Entry::Op(op) => op.time_us,
-        Entry::Event(ev) => ev.time_us,
-        Entry::Fault(f) => f.time_us,
-    }
+impl LeaderLiveness {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "leader-liveness",
+        property: Property::Eventually,
+        description:
+            "after heal, within the bound, every server knows the same leader of the same term",
+    };
 }
 
-fn apply(beliefs: &mut Beliefs, entry: &Entry) {
-    match entry {
-        Entry::Event(ev) => {
-            let term = ev
-                .data
-                .get("term")
-                .or_else(|| ev.data.get("token"))
-                .and_then(Value::as_u64);
-            let Some(slot) = beliefs.get_mut(&ev.node) else {
-                return;
-            };
-            match (ev.name.as_str(), term) {
-                ("leader_known", Some(t)) => {
-                    if let Some(l) = ev.data.get("leader").and_then(Value::as_str) {
-                        *slot = Some((t, l.to_string()));
-                    }
-                }
-                ("became_leader", Some(t)) => *slot = Some((t, ev.node.clone())),
-                ("election_started", _) => *slot = None,
-                ("stepped_down", _) if slot.as_ref().is_some_and(|(_, l)| *l == ev.node) => {
-                    *slot = None
-                }
-                _ => {}
-            }
-        }
-        Entry::Fault(f) if f.fault == "crash" => {
-            for n in &f.nodes {
-                if let Some(slot) = beliefs.get_mut(n) {
-                    *slot = None;
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-impl Checker for LeaderLiveness {
-    fn name(&self) -> &'static str {
-        "leader-liveness"
+impl Checker<Event> for LeaderLiveness {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-
-    fn describe(&self) -> &'static str {
-        "after heal, within the bound, every server knows the same leader of the same term"
-    }
-
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let (at, beliefs) = self.converged_at(history, ctx.heal_us);
         if at.is_some() {
             return Verdict::Valid;
         }
-        let mut violations: Vec<Violation> = beliefs
+        let mut violations: Vec<Violation> = self
+            .servers
             .iter()
+            .zip(&beliefs.of)
             .map(|(s, b)| Violation {
                 message: match b {
-                    Some((t, l)) => format!("{s} believes {l} leads term {t}"),
+                    Some((t, l)) => {
+                        format!("{s} believes {} leads term {t}", history.node_name(*l))
+                    }
                     None => format!("{s} knows no leader"),
                 },
                 time_us: Some(ctx.end_us),
@@ -154,9 +194,8 @@ impl Checker for LeaderLiveness {
 mod tests {
     use super::super::timeline::build::*;
     use super::*;
-    use serde_json::json;
 
-    fn check(h: &History) -> Verdict {
+    fn check(h: &History<Event>) -> Verdict {
         let servers = ["n1", "n2", "n3"].map(String::from).to_vec();
         let ctx = CheckContext {
             nodes: servers.clone(),
@@ -166,11 +205,11 @@ mod tests {
         LeaderLiveness::new(servers).check(h, &ctx)
     }
 
-    fn settled() -> History {
-        let mut h = History::default();
-        elected(&mut h, 10, "n1", 2); // before heal: still counts
-        known(&mut h, 11, "n2", 2, "n1");
-        known(&mut h, 11, "n3", 2, "n1");
+    fn settled() -> History<Event> {
+        let mut h = history();
+        elected(&mut h, 10, N1, 2); // before heal: still counts
+        known(&mut h, 11, N2, 2, N1);
+        known(&mut h, 11, N3, 2, N1);
         h
     }
 
@@ -188,8 +227,8 @@ mod tests {
 
     #[test]
     fn no_leader_fails() {
-        let mut h = History::default();
-        ev(&mut h, 1, "n1", "election_started", json!({ "term": 1 }));
+        let mut h = history();
+        started(&mut h, 1, N1, 1);
         assert!(first_message(check(&h)).contains("no instant after heal"));
     }
 
@@ -203,36 +242,38 @@ mod tests {
     #[test]
     fn an_election_before_heal_that_never_settles_fails() {
         let mut h = settled();
-        ev(&mut h, 40, "n3", "election_started", json!({ "term": 3 }));
+        started(&mut h, 40, N3, 3);
         assert!(first_message(check(&h)).contains("no instant after heal"));
     }
 
     #[test]
     fn converging_after_heal_then_a_new_election_passes() {
         let mut h = settled();
-        ev(&mut h, 40, "n3", "election_started", json!({ "term": 3 }));
-        elected(&mut h, 60, "n3", 3);
-        known(&mut h, 61, "n1", 3, "n3");
-        known(&mut h, 62, "n2", 3, "n3");
-        ev(&mut h, 90, "n2", "election_started", json!({ "term": 4 }));
+        started(&mut h, 40, N3, 3);
+        elected(&mut h, 60, N3, 3);
+        known(&mut h, 61, N1, 3, N3);
+        known(&mut h, 62, N2, 3, N3);
+        started(&mut h, 90, N2, 4);
         assert_eq!(check(&h), Verdict::Valid);
     }
 
     #[test]
     fn a_crashed_server_must_learn_again() {
         let mut h = settled();
-        fault(&mut h, 40, "crash", &["n2"]);
+        fault(&mut h, 40, FaultChange::Start(FaultKind::Pause), &[N2]);
+        assert_eq!(check(&h), Verdict::Valid, "a paused server still knows");
+        fault(&mut h, 40, FaultChange::Start(FaultKind::Crash), &[N2]);
         assert!(first_message(check(&h)).contains("no instant after heal"));
-        known(&mut h, 70, "n2", 2, "n1");
+        known(&mut h, 70, N2, 2, N1);
         assert_eq!(check(&h), Verdict::Valid);
     }
 
     #[test]
     fn a_leader_that_stepped_down_fails_unless_reelected() {
         let mut h = settled();
-        ev(&mut h, 45, "n1", "stepped_down", json!({ "term": 2 }));
+        stepped_down(&mut h, 45, N1, 2);
         assert!(first_message(check(&h)).contains("no instant after heal"));
-        elected(&mut h, 70, "n1", 2); // lease variants: the same token again
+        elected(&mut h, 70, N1, 2); // lease variants: the same token again
         assert_eq!(check(&h), Verdict::Valid);
     }
 }

@@ -6,12 +6,12 @@
 //! the next fencing token, so tokens increase with every change of holder.
 //! The last token is persisted so a restarted service never reuses one.
 
-use super::layout::server_name;
+use super::event::Event;
 use super::layout::{us, Layout};
 use super::msg::Msg;
-use crate::node::{Ctx, NodeId};
+use super::node::Ctx;
+use crate::node::NodeId;
 use crate::storage::Storage;
-use serde_json::json;
 use std::sync::Arc;
 
 /// Storage key of the last token handed out.
@@ -44,7 +44,7 @@ impl LockService {
     }
 
     /// Handles an `Acquire`.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         assert!(
             self.layout.is_server(from),
             "lock request from non-server {from}"
@@ -84,11 +84,13 @@ impl LockService {
     }
 
     /// Hands out the next fencing token to `node`'s new lease.
-    fn next_token(&mut self, ctx: &mut Ctx<'_, Msg>, node: NodeId) -> u64 {
+    fn next_token(&mut self, ctx: &mut Ctx<'_>, node: NodeId) -> u64 {
         self.last_token += 1;
         ctx.persist(KEY_LAST_TOKEN, &self.last_token);
-        let data = json!({ "token": self.last_token, "holder": server_name(node) });
-        ctx.raw_event("lock_granted", &data);
+        ctx.event(Event::LockGranted {
+            token: self.last_token,
+            holder: node,
+        });
         self.last_token
     }
 }

@@ -41,30 +41,32 @@
 //! # Files
 //!
 //! [`params`], [`variant`], [`layout`] (who is who), [`msg`] (the one
-//! message enum), [`node`] (the node enum and the client op), [`server`]
+//! message enum), [`event`] (the one event enum), [`node`] (the node enum and the client op), [`server`]
 //! (Raft), [`lease`], [`lock`], [`resource`], [`work`]; the checkers
-//! [`safety`], [`liveness`], [`fencing`] over a parsed [`timeline`]; and
+//! [`safety`], [`liveness`], [`fencing`] over a sorted [`timeline`]; and
 //! [`metrics`].
 
-pub mod fencing;
-pub mod layout;
-pub mod lease;
-pub mod liveness;
-pub mod lock;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod params;
-pub mod resource;
-pub mod safety;
-pub mod server;
-pub mod timeline;
-pub mod variant;
-pub mod work;
+pub(crate) mod event;
+pub(crate) mod fencing;
+pub(crate) mod layout;
+pub(crate) mod lease;
+pub(crate) mod liveness;
+pub(crate) mod lock;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod params;
+pub(crate) mod resource;
+pub(crate) mod safety;
+pub(crate) mod server;
+pub(crate) mod timeline;
+pub(crate) mod variant;
+pub(crate) mod work;
 
 #[cfg(test)]
 mod tests;
 
+pub use event::Event;
 pub use fencing::FencedWork;
 pub use layout::Layout;
 pub use liveness::LeaderLiveness;
@@ -74,10 +76,10 @@ pub use params::Params;
 pub use safety::ElectionSafety;
 pub use variant::Variant;
 
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use layout::server_name;
@@ -106,12 +108,12 @@ impl Model for RaftModel {
     const DESCRIPTION: &'static str =
         "Raft leader election (or a TTL lease) guarding exclusive writes to a shared resource";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] =
+        &[ElectionSafety::INFO, LeaderLiveness::INFO, FencedWork::INFO];
     type Node = RaftNode;
     type Op = Op;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
+    type Event = Event;
 
     fn ops() -> &'static [OpInfo] {
         &[OpInfo {
@@ -121,20 +123,8 @@ impl Model for RaftModel {
         }]
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let servers = vec![server_name(0)];
-        let checkers: [Box<dyn Checker>; 3] = [
-            Box::new(ElectionSafety),
-            Box::new(LeaderLiveness::new(servers)),
-            Box::new(FencedWork),
-        ];
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         params.validate(servers)?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Layout {
             variant,
             servers,
@@ -165,12 +155,12 @@ impl Model for RaftModel {
         RaftNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, _rng: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, f: &str, _rng: &mut ChaCha8Rng) -> Op {
         assert_eq!(f, "leader", "the raft model has one op, \"leader\"");
         Op::Leader
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(ElectionSafety),
             Box::new(LeaderLiveness::new(self.server_names())),
@@ -178,7 +168,7 @@ impl Model for RaftModel {
         ]
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
-        metrics::metrics(history, &self.server_names())
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
+        metrics::metrics(history, &self.layout)
     }
 }

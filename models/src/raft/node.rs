@@ -1,15 +1,19 @@
 //! The raft model's node type: one enum over the roles a node can play.
 
+use super::event::Event;
 use super::layout::Layout;
 use super::lease::LeaseServer;
 use super::lock::LockService;
 use super::msg::Msg;
 use super::resource::Resource;
 use super::server::Server;
-use crate::node::{Ctx, Node, NodeId, RequestId, TimerId};
+use crate::node::{Node, NodeId, RequestId, TimerId};
 use crate::storage::Storage;
 use serde::Serialize;
 use std::sync::Arc;
+
+/// The handler context of every raft-model node.
+pub type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 
 /// A client operation of the raft model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,8 +72,9 @@ impl RaftNode {
 impl Node for RaftNode {
     type Msg = Msg;
     type Op = Op;
+    type Event = Event;
 
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         match self {
             RaftNode::Server(s) => s.on_start(ctx),
             RaftNode::LeaseServer(s) => s.on_start(ctx),
@@ -77,7 +82,7 @@ impl Node for RaftNode {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match self {
             RaftNode::Server(s) => s.on_msg(ctx, from, msg),
             RaftNode::LeaseServer(s) => s.on_msg(ctx, from, msg),
@@ -86,7 +91,7 @@ impl Node for RaftNode {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match self {
             RaftNode::Server(s) => s.on_timer(ctx, timer),
             RaftNode::LeaseServer(s) => s.on_timer(ctx, timer),
@@ -94,7 +99,7 @@ impl Node for RaftNode {
         }
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Op) {
+    fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: Op) {
         let Op::Leader = op;
         match self {
             RaftNode::Server(s) => s.on_client(ctx, req),

@@ -6,11 +6,12 @@
 //! fencing token of Kleppmann's "How to do distributed locking" (2016),
 //! which makes a stale leader's late write harmless.
 
-use super::layout::{server_name, Layout};
+use super::event::Event;
+use super::layout::Layout;
 use super::msg::Msg;
-use crate::node::{Ctx, NodeId};
+use super::node::Ctx;
+use crate::node::NodeId;
 use crate::storage::Storage;
-use serde_json::json;
 use std::sync::Arc;
 
 /// Storage key of the highest token accepted.
@@ -33,7 +34,7 @@ impl Resource {
     }
 
     /// Handles a `Write`.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         let Msg::Write { token, leader } = msg else {
             panic!("resource got {msg:?}");
         };
@@ -42,16 +43,19 @@ impl Resource {
             self.layout.is_server(leader),
             "write from non-server {leader}"
         );
-        let name = server_name(leader);
         if self.layout.variant.fenced() && token < self.highest {
-            let data = json!({ "token": token, "leader": name, "highest": self.highest });
-            ctx.raw_event("work_rejected", &data);
+            let highest = self.highest;
+            ctx.event(Event::WorkRejected {
+                token,
+                leader,
+                highest,
+            });
             return;
         }
         if token > self.highest {
             self.highest = token;
             ctx.persist(KEY_HIGHEST, &self.highest);
         }
-        ctx.raw_event("work_accepted", &json!({ "token": token, "leader": name }));
+        ctx.event(Event::WorkAccepted { token, leader });
     }
 }

@@ -8,11 +8,13 @@
 //! Names follow raft-rs: `become_*` changes role, `step_*` handles a
 //! message, `maybe_*` acts only when it should and says whether it did.
 
+use super::event::Event;
 use super::layout::{server_name, us, Layout};
 use super::msg::Msg;
+use super::node::Ctx;
 use super::variant::Variant;
 use super::work::{Work, TIMER_WORK, TIMER_WRITE};
-use crate::node::{Ctx, NodeId, Outcome, RequestId, TimerId};
+use crate::node::{NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use rand::Rng;
 use serde_json::json;
@@ -113,14 +115,14 @@ impl Server {
     }
 
     /// Starts (or restarts) as a follower.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role(Role::Follower.label());
         self.reset_election_timer(ctx);
         self.work.start(ctx, &self.layout);
     }
 
     /// Handles a Raft message.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         assert!(
             self.layout.is_server(from),
             "raft message from non-server {from}"
@@ -142,7 +144,7 @@ impl Server {
     }
 
     /// Handles a timer.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match timer {
             TIMER_ELECTION => self.campaign(ctx),
             TIMER_HEARTBEAT => self.broadcast_heartbeat(ctx),
@@ -157,7 +159,7 @@ impl Server {
     }
 
     /// Answers "leader": Ok with the known leader of the current term, else Fail.
-    pub fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId) {
+    pub fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId) {
         let leader = self.leader.map(server_name);
         let outcome = if leader.is_some() {
             Outcome::Ok
@@ -171,7 +173,7 @@ impl Server {
         );
     }
 
-    fn become_follower(&mut self, ctx: &mut Ctx<'_, Msg>, term: u64, leader: Option<NodeId>) {
+    fn become_follower(&mut self, ctx: &mut Ctx<'_>, term: u64, leader: Option<NodeId>) {
         assert!(
             term >= self.term,
             "become_follower({term}) from term {}",
@@ -179,7 +181,7 @@ impl Server {
         );
         let was = self.role;
         if was == Role::Leader {
-            ctx.raw_event("stepped_down", &json!({ "term": self.term }));
+            ctx.event(Event::SteppedDown { term: self.term });
             ctx.cancel_timer(TIMER_HEARTBEAT);
         }
         if term > self.term {
@@ -199,7 +201,7 @@ impl Server {
         }
     }
 
-    fn become_candidate(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn become_candidate(&mut self, ctx: &mut Ctx<'_>) {
         assert!(
             self.role != Role::Leader,
             "a leader cannot become candidate"
@@ -210,11 +212,11 @@ impl Server {
         self.role = Role::Candidate;
         self.leader = None;
         ctx.set_role(Role::Candidate.label());
-        ctx.raw_event("election_started", &json!({ "term": self.term }));
+        ctx.event(Event::ElectionStarted { term: self.term });
         self.reset_election_timer(ctx);
     }
 
-    fn become_leader(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn become_leader(&mut self, ctx: &mut Ctx<'_>) {
         assert_eq!(
             self.role,
             Role::Candidate,
@@ -227,13 +229,13 @@ impl Server {
         self.role = Role::Leader;
         self.leader = Some(self.id);
         ctx.set_role(Role::Leader.label());
-        ctx.raw_event("became_leader", &json!({ "term": self.term }));
+        ctx.event(Event::BecameLeader { term: self.term });
         self.note_leader(ctx, self.id);
         ctx.cancel_timer(TIMER_ELECTION);
         self.broadcast_heartbeat(ctx);
     }
 
-    fn campaign(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn campaign(&mut self, ctx: &mut Ctx<'_>) {
         self.become_candidate(ctx);
         if self.maybe_become_leader(ctx) {
             return; // a cluster of one
@@ -249,7 +251,7 @@ impl Server {
         }
     }
 
-    fn maybe_become_leader(&mut self, ctx: &mut Ctx<'_, Msg>) -> bool {
+    fn maybe_become_leader(&mut self, ctx: &mut Ctx<'_>) -> bool {
         let won = self.role == Role::Candidate && self.votes.len() >= self.layout.quorum();
         if won {
             self.become_leader(ctx);
@@ -257,23 +259,17 @@ impl Server {
         won
     }
 
-    fn step_request_vote(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        from: NodeId,
-        term: u64,
-        log: (u64, u64),
-    ) {
+    fn step_request_vote(&mut self, ctx: &mut Ctx<'_>, from: NodeId, term: u64, log: (u64, u64)) {
         if term > self.term {
             self.become_follower(ctx, term, None);
         }
         let granted = self.may_vote(from, term, log);
         if granted {
             self.voted_for = Some(from);
-            ctx.raw_event(
-                "vote_granted",
-                &json!({ "term": term, "candidate": server_name(from) }),
-            );
+            ctx.event(Event::VoteGranted {
+                term,
+                candidate: from,
+            });
             if self.role != Role::Leader {
                 self.reset_election_timer(ctx); // no-term-check leaders vote too
             }
@@ -296,13 +292,7 @@ impl Server {
         term == self.term && free && up_to_date
     }
 
-    fn step_vote_response(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        from: NodeId,
-        term: u64,
-        granted: bool,
-    ) {
+    fn step_vote_response(&mut self, ctx: &mut Ctx<'_>, from: NodeId, term: u64, granted: bool) {
         if term > self.term {
             self.become_follower(ctx, term, None);
             return;
@@ -314,7 +304,7 @@ impl Server {
         self.maybe_become_leader(ctx);
     }
 
-    fn step_heartbeat(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, term: u64) {
+    fn step_heartbeat(&mut self, ctx: &mut Ctx<'_>, from: NodeId, term: u64) {
         if term >= self.term {
             let clash = self.role == Role::Leader && term == self.term;
             assert!(
@@ -330,13 +320,13 @@ impl Server {
         self.send(ctx, from, reply);
     }
 
-    fn step_heartbeat_response(&mut self, ctx: &mut Ctx<'_, Msg>, term: u64) {
+    fn step_heartbeat_response(&mut self, ctx: &mut Ctx<'_>, term: u64) {
         if term > self.term {
             self.become_follower(ctx, term, None);
         }
     }
 
-    fn broadcast_heartbeat(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn broadcast_heartbeat(&mut self, ctx: &mut Ctx<'_>) {
         assert_eq!(self.role, Role::Leader, "only leaders send heartbeats");
         let peers: Vec<NodeId> = self.layout.peers(self.id).collect();
         for peer in peers {
@@ -346,15 +336,15 @@ impl Server {
     }
 
     /// Records `leader_known` the first time this server learns its term's leader.
-    fn note_leader(&mut self, ctx: &mut Ctx<'_, Msg>, leader: NodeId) {
+    fn note_leader(&mut self, ctx: &mut Ctx<'_>, leader: NodeId) {
         if self.known_term != Some(self.term) {
             self.known_term = Some(self.term);
-            let data = json!({ "term": self.term, "leader": server_name(leader) });
-            ctx.raw_event("leader_known", &data);
+            let term = self.term;
+            ctx.event(Event::LeaderKnown { term, leader });
         }
     }
 
-    fn reset_election_timer(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn reset_election_timer(&mut self, ctx: &mut Ctx<'_>) {
         let p = &self.layout.params;
         let after_us = ctx
             .rng
@@ -364,14 +354,14 @@ impl Server {
 
     /// Every send flushes the hard state first, so nothing leaves this server
     /// that a crash could make it contradict.
-    fn send(&mut self, ctx: &mut Ctx<'_, Msg>, to: NodeId, msg: Msg) {
+    fn send(&mut self, ctx: &mut Ctx<'_>, to: NodeId, msg: Msg) {
         self.sync(ctx);
         ctx.send(to, msg);
     }
 
     /// Persists `current_term` and `voted_for` if they changed (forget-vote:
     /// the term only).
-    fn sync(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn sync(&mut self, ctx: &mut Ctx<'_>) {
         let state = (self.term, self.voted_for);
         if state == self.persisted {
             return;
@@ -388,7 +378,7 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::node::Command;
+    use crate::node::{Command, Ctx};
     use crate::raft::params::Params;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
@@ -402,7 +392,11 @@ mod tests {
     }
 
     /// Delivers `msg` from n1 to a fresh n2 of `variant` with `storage`.
-    fn deliver(variant: Variant, storage: &mut Storage, msg: Msg) -> (Server, Vec<Command<Msg>>) {
+    fn deliver(
+        variant: Variant,
+        storage: &mut Storage,
+        msg: Msg,
+    ) -> (Server, Vec<Command<Msg, Event>>) {
         let mut server = Server::new(1, layout(variant), storage);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut out = Vec::new();

@@ -13,7 +13,7 @@ const N2: NodeId = 1;
 const N3: NodeId = 2;
 
 fn model(variant: &str, servers: usize, params: Params) -> RaftModel {
-    RaftModel::new(variant, servers, params).expect("valid model")
+    crate::model::named::<RaftModel>(variant, servers, params).expect("valid model")
 }
 
 fn cluster(variant: &str, seed: u64) -> Cluster<RaftModel> {
@@ -39,9 +39,14 @@ fn leaders(c: &Cluster<RaftModel>) -> Vec<NodeId> {
     c.nodes_with_role("leader")
 }
 
-fn count(c: &Cluster<RaftModel>, event: &str, node: &str) -> usize {
-    let named = |e: &&crate::history::EventEntry| e.name == event && e.node == node;
-    c.history().events().filter(named).count()
+/// Events of `node` that `is` picks.
+fn count(c: &Cluster<RaftModel>, is: fn(&Event) -> bool, node: NodeId) -> usize {
+    let picked = |e: &&crate::history::EventEntry<Event>| is(&e.event) && e.node == node;
+    c.history().events().filter(picked).count()
+}
+
+fn became_leader(e: &Event) -> bool {
+    matches!(e, Event::BecameLeader { .. })
 }
 
 /// Runs in 1 ms steps until some server announces leadership; at most `limit_us`.
@@ -67,7 +72,7 @@ fn model_lays_out_servers_then_helpers() {
         .collect::<Vec<_>>();
     assert_eq!(names, expected);
     assert_eq!(model("correct", 5, Params::default()).nodes().len(), 6);
-    let bad = RaftModel::new("nope", 3, Params::default()).unwrap_err();
+    let bad = crate::model::named::<RaftModel>("nope", 3, Params::default()).unwrap_err();
     assert!(matches!(bad, ModelError::UnknownVariant { .. }));
 }
 
@@ -86,7 +91,7 @@ fn correct_reelects_one_leader_per_term_after_leader_crashes() {
         }
         c.heal();
         c.run_for(2_000 * MS);
-        let elections = c.history().events().filter(|e| e.name == "became_leader");
+        let elections = c.history().events().filter(|e| became_leader(&e.event));
         assert!(elections.count() >= 6, "seed {seed}: re-elected every time");
         all_valid(&c).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     }
@@ -212,7 +217,7 @@ fn a_shorter_log_never_wins_against_a_longer_log_majority() {
                 c.run_for(500 * MS);
                 c.restart(l);
             }
-            count(&c, "became_leader", "n1") > 0
+            count(&c, became_leader, N1) > 0
         })
     };
     assert!(
@@ -236,7 +241,8 @@ fn followers_answer_who_leads() {
     let done = |o: &&crate::history::OpEntry| o.process == req && o.kind != OpType::Invoke;
     let reply = c.history().ops().find(done).expect("answered");
     assert_eq!((reply.kind, reply.f()), (OpType::Ok, "leader"));
-    assert_eq!(reply.value()["leader"], layout::server_name(l));
+    let leader = reply.value().get("leader").and_then(|v| v.as_str());
+    assert_eq!(leader, Some(layout::server_name(l).as_str()));
 }
 
 #[test]
@@ -280,7 +286,10 @@ fn a_paused_lease_holder_breaks_unfenced_work_but_not_fenced() {
         assert_eq!(verdict(&c, "election-safety"), Verdict::Valid);
         let c = paused_holder_run("lease-fenced", seed);
         all_valid(&c).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        let rejected = c.history().events().filter(|e| e.name == "work_rejected");
+        let rejected = c
+            .history()
+            .events()
+            .filter(|e| matches!(e.event, Event::WorkRejected { .. }));
         assert!(
             rejected.count() >= 1,
             "seed {seed}: the stale write was fenced off"
@@ -301,10 +310,9 @@ fn lease_holders_survive_crashes_and_stay_live() {
         c.heal();
         c.run_for(3_000 * MS);
         all_valid(&c).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-        assert!(
-            count(&c, "lock_granted", "lock") >= 4,
-            "seed {seed}: new holders"
-        );
+        let lock = c.model().layout().lock().expect("a lease variant");
+        let granted = |e: &Event| matches!(e, Event::LockGranted { .. });
+        assert!(count(&c, granted, lock) >= 4, "seed {seed}: new holders");
     }
 }
 

@@ -1,111 +1,156 @@
-//! The raft model's protocol events, parsed out of a history once.
+//! The raft model's protocol events, sorted by kind.
 //!
-//! Checkers and metrics read these instead of raw JSON. Each [`Mark`]
-//! keeps its index into `History::entries` so violations can point at lines.
-//! Events with a missing `term`/`token` are skipped: they are not ours.
+//! Checkers and metrics read these lists rather than the whole history.
+//! Each [`Mark`] keeps its index into `History::entries` so violations can
+//! point at lines. Building it is one `match` per event: nothing is parsed
+//! or cloned.
 
-use crate::history::{Entry, EventEntry, History};
-use serde_json::Value;
+use super::event::Event;
+use crate::history::History;
 
-/// One parsed event; it borrows its names from the history (parsing runs
-/// once per checker per run, and cloning them was most of its cost).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mark<'a> {
+/// One event of a kind the checkers read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
     /// Index into `History::entries`.
     pub index: usize,
     /// Simulated time.
     pub time_us: u64,
-    /// The node that recorded it.
-    pub node: &'a str,
+    /// The node that recorded it (index into `History::nodes`).
+    pub node: usize,
     /// Its term (or fencing token).
     pub term: u64,
-    /// The leader it names (`leader_known`, `work_*`), if any.
-    pub leader: Option<&'a str>,
+    /// The leader it names (`leader_known`, `work_accepted`), if any.
+    pub leader: Option<usize>,
 }
 
 /// A history's raft events, by kind, each in history order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Timeline<'a> {
+pub struct Timeline {
     /// `election_started`.
-    pub started: Vec<Mark<'a>>,
+    pub started: Vec<Mark>,
     /// `became_leader`.
-    pub elected: Vec<Mark<'a>>,
+    pub elected: Vec<Mark>,
     /// `stepped_down`.
-    pub stepped_down: Vec<Mark<'a>>,
+    pub stepped_down: Vec<Mark>,
     /// `leader_known`.
-    pub known: Vec<Mark<'a>>,
-    /// `work_accepted` (term = the write's token).
-    pub accepted: Vec<Mark<'a>>,
+    pub known: Vec<Mark>,
 }
 
-impl<'a> Timeline<'a> {
-    /// Parses `history`.
-    pub fn of(history: &'a History) -> Timeline<'a> {
+/// The `work_accepted` events of `history` as marks (term = the write's
+/// token), one at a time: a day of fenced work is ~10 per second, and a
+/// list of them held beside the history doubled a long run's memory.
+pub fn accepted(history: &History<Event>) -> impl Iterator<Item = Mark> + '_ {
+    history
+        .indexed_events()
+        .filter_map(|(index, ev)| match ev.event {
+            Event::WorkAccepted { token, leader } => Some(Mark {
+                index,
+                time_us: ev.time_us,
+                node: ev.node,
+                term: token,
+                leader: Some(leader),
+            }),
+            _ => None,
+        })
+}
+
+impl Timeline {
+    /// Sorts `history`'s events.
+    pub fn of(history: &History<Event>) -> Timeline {
         let mut t = Timeline::default();
-        for (index, entry) in history.entries.iter().enumerate() {
-            let Entry::Event(ev) = entry else { continue };
-            let list = match ev.name.as_str() {
-                "election_started" => &mut t.started,
-                "became_leader" => &mut t.elected,
-                "stepped_down" => &mut t.stepped_down,
-                "leader_known" => &mut t.known,
-                "work_accepted" => &mut t.accepted,
-                _ => continue,
+        for (index, ev) in history.indexed_events() {
+            let mark = |term, leader| Mark {
+                index,
+                time_us: ev.time_us,
+                node: ev.node,
+                term,
+                leader,
             };
-            list.extend(mark(index, ev));
+            match ev.event {
+                Event::ElectionStarted { term } => t.started.push(mark(term, None)),
+                Event::BecameLeader { term } => t.elected.push(mark(term, None)),
+                Event::SteppedDown { term } => t.stepped_down.push(mark(term, None)),
+                Event::LeaderKnown { term, leader } => t.known.push(mark(term, Some(leader))),
+                Event::WorkAccepted { .. }
+                | Event::VoteGranted { .. }
+                | Event::WorkRejected { .. }
+                | Event::LockGranted { .. } => {}
+            }
         }
         t
     }
 }
 
-fn mark(index: usize, ev: &EventEntry) -> Option<Mark<'_>> {
-    let term = ev.data.get("term").or_else(|| ev.data.get("token"));
-    Some(Mark {
-        index,
-        time_us: ev.time_us,
-        node: &ev.node,
-        term: term.and_then(Value::as_u64)?,
-        leader: ev.data.get("leader").and_then(Value::as_str),
-    })
-}
-
 #[cfg(test)]
 pub mod build {
-    //! Hand-built histories for the checkers' tests.
+    //! Hand-built histories for the checkers' and metrics' tests, over the
+    //! nodes n1, n2, n3 (indices 0, 1, 2) and "resource" (3).
 
-    use crate::history::{Entry, EventEntry, FaultEntry, History};
-    use serde_json::{json, Value};
+    use super::super::event::Event;
+    use crate::history::{Entry, EventEntry, FaultChange, FaultEntry, History};
+    use crate::name::Name;
 
-    /// Appends event `name` at `time_us` on `node`.
-    pub fn ev(h: &mut History, time_us: u64, node: &str, name: &str, data: Value) {
+    /// n1.
+    pub const N1: usize = 0;
+    /// n2.
+    pub const N2: usize = 1;
+    /// n3.
+    pub const N3: usize = 2;
+    /// The resource.
+    pub const RESOURCE: usize = 3;
+
+    /// An empty history of n1, n2, n3 and the resource.
+    pub fn history() -> History<Event> {
+        let names = ["n1", "n2", "n3", "resource"];
+        History::with_nodes(names.map(Name::from_static).to_vec())
+    }
+
+    /// Appends `event` at `time_us` on `node`.
+    pub fn ev(h: &mut History<Event>, time_us: u64, node: usize, event: Event) {
         h.push(Entry::Event(EventEntry {
             time_us,
-            node: node.into(),
-            name: name.into(),
-            data,
+            node,
+            event,
         }));
     }
 
+    /// Appends `election_started`.
+    pub fn started(h: &mut History<Event>, time_us: u64, node: usize, term: u64) {
+        ev(h, time_us, node, Event::ElectionStarted { term });
+    }
+
+    /// Appends `stepped_down`.
+    pub fn stepped_down(h: &mut History<Event>, time_us: u64, node: usize, term: u64) {
+        ev(h, time_us, node, Event::SteppedDown { term });
+    }
+
     /// Appends `became_leader` plus the leader's own `leader_known`.
-    pub fn elected(h: &mut History, time_us: u64, node: &str, term: u64) {
-        ev(h, time_us, node, "became_leader", json!({ "term": term }));
+    pub fn elected(h: &mut History<Event>, time_us: u64, node: usize, term: u64) {
+        ev(h, time_us, node, Event::BecameLeader { term });
         known(h, time_us, node, term, node);
     }
 
     /// Appends `leader_known`.
-    pub fn known(h: &mut History, time_us: u64, node: &str, term: u64, leader: &str) {
-        let data = json!({ "term": term, "leader": leader });
-        ev(h, time_us, node, "leader_known", data);
+    pub fn known(h: &mut History<Event>, time_us: u64, node: usize, term: u64, leader: usize) {
+        ev(h, time_us, node, Event::LeaderKnown { term, leader });
     }
 
-    /// Appends a fault.
-    pub fn fault(h: &mut History, time_us: u64, fault: &str, nodes: &[&str]) {
-        h.push(Entry::Fault(FaultEntry {
-            time_us,
-            fault: fault.into(),
-            nodes: nodes.iter().map(|n| n.to_string()).collect(),
-            detail: Value::Null,
-        }));
+    /// Appends a fault line touching `nodes`.
+    pub fn fault(h: &mut History<Event>, time_us: u64, change: FaultChange, nodes: &[usize]) {
+        let line = FaultEntry::new(time_us, change, nodes.to_vec());
+        h.push(Entry::Fault(Box::new(line)));
+    }
+
+    /// Appends a fault line cutting (or restoring) the directed `pairs`.
+    pub fn cut(
+        h: &mut History<Event>,
+        time_us: u64,
+        change: FaultChange,
+        pairs: &[(usize, usize)],
+    ) {
+        let mut line = FaultEntry::new(time_us, change, vec![]);
+        line.pairs = pairs.to_vec();
+        h.push(Entry::Fault(Box::new(line)));
     }
 }
 
@@ -113,24 +158,26 @@ pub mod build {
 mod tests {
     use super::build::*;
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn parses_terms_tokens_and_leaders() {
-        let mut h = History::default();
-        elected(&mut h, 5, "n1", 2);
-        ev(
-            &mut h,
-            6,
-            "resource",
-            "work_accepted",
-            json!({"token": 2, "leader": "n1"}),
-        );
-        ev(&mut h, 7, "n2", "election_started", json!({"bad": 1}));
+    fn sorts_terms_tokens_and_leaders() {
+        let mut h = history();
+        elected(&mut h, 5, N1, 2);
+        let write = Event::WorkAccepted {
+            token: 2,
+            leader: N1,
+        };
+        ev(&mut h, 6, RESOURCE, write);
+        let vote = Event::VoteGranted {
+            term: 3,
+            candidate: N3,
+        };
+        ev(&mut h, 7, N2, vote);
         let t = Timeline::of(&h);
         assert_eq!(t.elected.len(), 1);
-        assert_eq!(t.known[0].leader, Some("n1"));
-        assert_eq!((t.accepted[0].index, t.accepted[0].term), (2, 2));
-        assert!(t.started.is_empty(), "an event without a term is skipped");
+        assert_eq!(t.known[0].leader, Some(N1));
+        let work: Vec<_> = accepted(&h).collect();
+        assert_eq!((work[0].index, work[0].term), (2, 2));
+        assert!(t.started.is_empty(), "a vote is no election");
     }
 }

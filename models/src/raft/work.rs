@@ -9,7 +9,8 @@
 
 use super::layout::{us, Layout};
 use super::msg::Msg;
-use crate::node::{Ctx, TimerId};
+use super::node::Ctx;
+use crate::node::TimerId;
 
 /// Timer: time to check leadership and maybe start a write.
 pub const TIMER_WORK: TimerId = 10;
@@ -24,13 +25,13 @@ pub struct Work {
 
 impl Work {
     /// Arms the first check.
-    pub fn start(&mut self, ctx: &mut Ctx<'_, Msg>, layout: &Layout) {
+    pub fn start(&mut self, ctx: &mut Ctx<'_>, layout: &Layout) {
         ctx.set_timer(TIMER_WORK, us(layout.params.work_interval_ms));
     }
 
     /// At a check: starts a write stamped `token` if the owner leads and no
     /// write is in flight (one can be, if the node was paused); re-arms.
-    pub fn on_check(&mut self, ctx: &mut Ctx<'_, Msg>, layout: &Layout, token: Option<u64>) {
+    pub fn on_check(&mut self, ctx: &mut Ctx<'_>, layout: &Layout, token: Option<u64>) {
         if let (Some(token), None) = (token, self.pending_token) {
             self.pending_token = Some(token);
             ctx.set_timer(TIMER_WRITE, us(layout.params.work_duration_ms));
@@ -39,7 +40,7 @@ impl Work {
     }
 
     /// The write lands: it goes to the resource, leadership unchecked.
-    pub fn on_write(&mut self, ctx: &mut Ctx<'_, Msg>, layout: &Layout) {
+    pub fn on_write(&mut self, ctx: &mut Ctx<'_>, layout: &Layout) {
         let token = self
             .pending_token
             .take()

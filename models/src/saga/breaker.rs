@@ -10,11 +10,11 @@
 //! closes. Time is the owner's clock, passed in.
 
 use super::params::ServiceParams;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// The breaker's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// Calls pass.
@@ -74,6 +74,7 @@ impl Breaker {
     }
 
     /// The current state.
+    #[cfg(test)]
     pub fn state(&self) -> State {
         self.state
     }

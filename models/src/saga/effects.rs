@@ -6,25 +6,30 @@
 //! compensated saga left none — stock restored, payment refunded, shipment
 //! cancelled, order cancelled (if it was created). A saga also ends once.
 
-use super::facts::{fold, Findings, SagaFacts};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use super::event::Event;
+use super::facts::{fold, signed, Findings, SagaFacts};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 
 /// Completed sagas did everything once; compensated sagas left nothing.
 #[derive(Debug, Clone, Copy)]
 pub struct SagaEffects;
 
-impl Checker for SagaEffects {
-    fn name(&self) -> &'static str {
-        "saga-effects"
+impl SagaEffects {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "saga-effects",
+        property: Property::Always,
+        description: "a compensated saga leaves no effect (stock restored, payment refunded, shipment and order cancelled); a completed one leaves exactly its own",
+    };
+}
+
+impl Checker<Event> for SagaEffects {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "a compensated saga leaves no effect (stock restored, payment refunded, shipment and order cancelled); a completed one leaves exactly its own"
-    }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut found = Findings::default();
         for (saga, f) in fold(history) {
             let Some((line, time_us, completed)) = f.ended else {
@@ -46,13 +51,13 @@ impl Checker for SagaEffects {
     }
 }
 
-fn problem(f: &SagaFacts, completed: bool) -> Option<String> {
+fn problem(f: &SagaFacts<'_>, completed: bool) -> Option<String> {
     if f.ends > 1 {
         return Some(format!("ended {} times", f.ends));
     }
     let (qty, amount) = f
         .order
-        .map(|o| (i64::from(o.qty), o.amount as i64))
+        .map(|o| (i64::from(o.qty), signed(o.amount)))
         .unwrap_or((0, 0));
     let expect = if completed {
         (qty, amount, 1, true, false)

@@ -2,10 +2,10 @@
 //! ended, and the net effects the services recorded for it. The checkers
 //! and metrics read sagas through this fold.
 
+use super::event::Event;
 use super::msg::Order;
 use crate::check::{Verdict, Violation};
-use crate::history::{Entry, EventEntry, History};
-use serde_json::Value;
+use crate::history::{EventEntry, History};
 use std::collections::BTreeMap;
 
 /// Most violations a checker lists.
@@ -13,9 +13,9 @@ pub const VIOLATIONS_MAX: usize = 10;
 /// Most history lines remembered per saga.
 const ENTRIES_MAX: usize = 32;
 
-/// One saga as the history tells it.
+/// One saga as the history tells it; borrows the history's events.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SagaFacts {
+pub struct SagaFacts<'h> {
     /// The order, from `saga_started`.
     pub order: Option<Order>,
     /// When it started: (history line, time).
@@ -36,73 +36,86 @@ pub struct SagaFacts {
     pub cancelled: bool,
     /// The order was confirmed.
     pub confirmed: bool,
-    /// The name of its last event.
-    pub last: String,
+    /// Its last event.
+    pub last: Option<&'h Event>,
     /// History lines about it (the first few).
     pub entries: Vec<usize>,
 }
 
-/// The saga id an event is about, if any.
-pub fn saga_of(ev: &EventEntry) -> Option<u64> {
-    ev.data.get("saga").and_then(Value::as_u64)
+impl SagaFacts<'_> {
+    /// The name of its last event ("" if it has none).
+    pub fn last_name(&self) -> &'static str {
+        self.last.map_or("", crate::history::Event::name)
+    }
+
+    /// An end event (`completed` or compensated) at `line`.
+    fn end(&mut self, line: usize, time_us: u64, completed: bool) {
+        self.ends += 1;
+        self.ended.get_or_insert((line, time_us, completed));
+    }
 }
 
-/// `field` of an event's data as an integer (0 if absent).
-pub fn int(ev: &EventEntry, field: &str) -> i64 {
-    ev.data.get(field).and_then(Value::as_i64).unwrap_or(0)
-}
-
-/// Protocol events about sagas, with their history line.
-pub fn saga_events(history: &History) -> impl Iterator<Item = (usize, &EventEntry, u64)> {
+/// Protocol events about sagas, with their history line and saga id.
+pub fn saga_events(
+    history: &History<Event>,
+) -> impl Iterator<Item = (usize, &EventEntry<Event>, u64)> {
     history
-        .entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| match e {
-            Entry::Event(ev) => saga_of(ev).map(|s| (i, ev, s)),
-            _ => None,
-        })
+        .indexed_events()
+        .filter_map(|(i, ev)| ev.event.saga().map(|s| (i, ev, s)))
 }
 
 /// Folds every saga event of `history`, by saga id.
-pub fn fold(history: &History) -> BTreeMap<u64, SagaFacts> {
-    let mut sagas: BTreeMap<u64, SagaFacts> = BTreeMap::new();
+pub fn fold(history: &History<Event>) -> BTreeMap<u64, SagaFacts<'_>> {
+    let mut sagas: BTreeMap<u64, SagaFacts<'_>> = BTreeMap::new();
     for (i, ev, saga) in saga_events(history) {
         let f = sagas.entry(saga).or_default();
         if f.entries.len() < ENTRIES_MAX {
             f.entries.push(i);
         }
-        f.last.clone_from(&ev.name);
+        f.last = Some(&ev.event);
         apply(f, i, ev);
     }
     sagas
 }
 
-fn apply(f: &mut SagaFacts, i: usize, ev: &EventEntry) {
-    match ev.name.as_str() {
-        "saga_started" => {
+/// An amount of money as a signed sum (saturating: amounts are far smaller).
+pub fn signed(amount: u64) -> i64 {
+    i64::try_from(amount).unwrap_or(i64::MAX)
+}
+
+fn apply(f: &mut SagaFacts<'_>, i: usize, ev: &EventEntry<Event>) {
+    use Event as E;
+    match ev.event {
+        E::SagaStarted { order, .. } => {
             f.started = Some((i, ev.time_us));
-            f.order = ev
-                .data
-                .get("order")
-                .cloned()
-                .and_then(|o| serde_json::from_value(o).ok());
+            f.order = Some(order);
         }
-        "saga_completed" | "saga_compensated" => {
-            f.ends += 1;
-            let completed = ev.name == "saga_completed";
-            f.ended.get_or_insert((i, ev.time_us, completed));
-        }
-        "order_created" => f.created = true,
-        "order_cancelled" => f.cancelled = true,
-        "order_confirmed" => f.confirmed = true,
-        "reserved" => f.reserved += int(ev, "qty"),
-        "released" => f.reserved -= int(ev, "qty"),
-        "charged" => f.charged += int(ev, "amount"),
-        "refunded" => f.charged -= int(ev, "amount"),
-        "shipped" => f.shipped += 1,
-        "shipment_cancelled" => f.shipped -= 1,
-        _ => {}
+        E::SagaCompleted { .. } => f.end(i, ev.time_us, true),
+        E::SagaCompensated { .. } => f.end(i, ev.time_us, false),
+        E::OrderCreated { .. } => f.created = true,
+        E::OrderCancelled { .. } => f.cancelled = true,
+        E::OrderConfirmed { .. } => f.confirmed = true,
+        E::Reserved { qty, .. } => f.reserved += i64::from(qty),
+        E::Released { qty, .. } => f.reserved -= i64::from(qty),
+        E::Charged { amount, .. } => f.charged += signed(amount),
+        E::Refunded { amount, .. } => f.charged -= signed(amount),
+        E::Shipped { .. } => f.shipped += 1,
+        E::ShipmentCancelled { .. } => f.shipped -= 1,
+        // No effect and no end: named so that a new effect event must be
+        // placed here or above.
+        E::SagaRecovered { .. }
+        | E::StepDone { .. }
+        | E::StepRetry { .. }
+        | E::StepTimeout { .. }
+        | E::StepFailed { .. }
+        | E::CompensationAbandoned { .. }
+        | E::BreakerRefused { .. }
+        | E::BulkheadFull { .. }
+        | E::Breaker { .. }
+        | E::ConfirmRefused { .. }
+        | E::Rejected { .. }
+        | E::RefusedLate { .. }
+        | E::Tombstone { .. } => {}
     }
 }
 

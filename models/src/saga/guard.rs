@@ -9,10 +9,10 @@
 
 use super::breaker::{Breaker, Transition};
 use super::bulkhead::Bulkhead;
+use super::event::Event;
 use super::layout::Layout;
-use super::msg::{Msg, Service};
-use crate::node::Ctx;
-use serde_json::json;
+use super::msg::Service;
+use super::node::Ctx;
 
 /// Why a call was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,42 +48,30 @@ impl Guards {
     }
 
     /// Admits `saga`'s call to `service`, or says why not.
-    pub fn admit(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        saga: u64,
-        service: Service,
-    ) -> Result<(), Refusal> {
+    pub fn admit(&mut self, ctx: &mut Ctx<'_>, saga: u64, service: Service) -> Result<(), Refusal> {
         let (allowed, change) = self.breakers[service.index()].allow(ctx.now_us);
         note(ctx, service, change);
         if !allowed {
-            ctx.raw_event(
-                "breaker_refused",
-                &json!({ "saga": saga, "service": service }),
-            );
+            ctx.event(Event::BreakerRefused { saga, service });
             return Err(Refusal::Open);
         }
         if !self.bulkheads[service.index()].try_acquire(saga) {
-            ctx.raw_event(
-                "bulkhead_full",
-                &json!({ "saga": saga, "service": service }),
-            );
+            ctx.event(Event::BulkheadFull { saga, service });
             return Err(Refusal::Full);
         }
         Ok(())
     }
 
     /// `saga`'s call to `service` ended: answered (`success`) or timed out.
-    pub fn done(&mut self, ctx: &mut Ctx<'_, Msg>, saga: u64, service: Service, success: bool) {
+    pub fn done(&mut self, ctx: &mut Ctx<'_>, saga: u64, service: Service, success: bool) {
         self.bulkheads[service.index()].release(saga);
         let change = self.breakers[service.index()].record(ctx.now_us, success);
         note(ctx, service, change);
     }
 }
 
-fn note(ctx: &mut Ctx<'_, Msg>, service: Service, change: Option<Transition>) {
+fn note(ctx: &mut Ctx<'_>, service: Service, change: Option<Transition>) {
     if let Some((from, to)) = change {
-        let data = json!({ "service": service, "from": from, "to": to });
-        ctx.raw_event("breaker", &data);
+        ctx.event(Event::Breaker { service, from, to });
     }
 }

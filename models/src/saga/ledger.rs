@@ -11,12 +11,12 @@
 //! Stock lives under `stock/<sku>`. Every effect is recorded as a protocol
 //! event (`reserved`, `charged`, ...) that the checkers fold.
 
+use super::event::Event;
 use super::layout::Layout;
-use super::msg::{Action, Msg, Order};
-use crate::node::Ctx;
+use super::msg::{Action, Order};
+use super::node::Ctx;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// What a service remembers about one saga.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub struct Entry {
 /// Runs `action` for `order` at this service; true if applied, false if
 /// rejected. In the `non-idempotent-charge` variant the payment service
 /// ignores the key on charges.
-pub fn run(ctx: &mut Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Order) -> bool {
+pub fn run(ctx: &mut Ctx<'_>, layout: &Layout, action: Action, order: &Order) -> bool {
     let key = format!("saga/{}", order.id);
     let mut entry: Entry = ctx.storage.get(&key).unwrap_or_default();
     let applied = match action {
@@ -45,7 +45,7 @@ pub fn run(ctx: &mut Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Orde
 }
 
 fn forward(
-    ctx: &mut Ctx<'_, Msg>,
+    ctx: &mut Ctx<'_>,
     layout: &Layout,
     entry: &mut Entry,
     action: Action,
@@ -53,7 +53,7 @@ fn forward(
 ) -> bool {
     let saga = order.id;
     if entry.compensated {
-        ctx.raw_event("refused_late", &json!({ "saga": saga, "action": action }));
+        ctx.event(Event::RefusedLate { saga, action });
         return false;
     }
     let naive =
@@ -64,7 +64,7 @@ fn forward(
     let rate = layout.service(action.service()).reject_rate;
     let reject = ctx.rng.gen_bool(rate) || !in_stock(ctx, layout, action, order);
     if reject {
-        ctx.raw_event("rejected", &json!({ "saga": saga, "action": action }));
+        ctx.event(Event::Rejected { saga, action });
     } else {
         effect(ctx, layout, action, order);
     }
@@ -72,7 +72,7 @@ fn forward(
     !reject
 }
 
-fn compensate(ctx: &mut Ctx<'_, Msg>, entry: &mut Entry, action: Action, order: &Order) -> bool {
+fn compensate(ctx: &mut Ctx<'_>, entry: &mut Entry, action: Action, order: &Order) -> bool {
     if entry.compensated {
         return true;
     }
@@ -80,19 +80,22 @@ fn compensate(ctx: &mut Ctx<'_, Msg>, entry: &mut Entry, action: Action, order: 
     if entry.forward == Some(true) {
         effect_of_compensation(ctx, action, order);
     } else {
-        ctx.raw_event("tombstone", &json!({ "saga": order.id, "action": action }));
+        ctx.event(Event::Tombstone {
+            saga: order.id,
+            action,
+        });
     }
     true
 }
 
-fn confirm(ctx: &mut Ctx<'_, Msg>, entry: &mut Entry, order: &Order) -> bool {
+fn confirm(ctx: &mut Ctx<'_>, entry: &mut Entry, order: &Order) -> bool {
     if entry.compensated || entry.forward != Some(true) {
-        ctx.raw_event("confirm_refused", &json!({ "saga": order.id }));
+        ctx.event(Event::ConfirmRefused { saga: order.id });
         return false;
     }
     if !entry.confirmed {
         entry.confirmed = true;
-        ctx.raw_event("order_confirmed", &json!({ "saga": order.id }));
+        ctx.event(Event::OrderConfirmed { saga: order.id });
     }
     true
 }
@@ -101,49 +104,49 @@ fn stock_key(sku: u32) -> String {
     format!("stock/{sku}")
 }
 
-fn stock(ctx: &Ctx<'_, Msg>, layout: &Layout, sku: u32) -> i64 {
+fn stock(ctx: &Ctx<'_>, layout: &Layout, sku: u32) -> i64 {
     ctx.storage
         .get(&stock_key(sku))
         .unwrap_or(layout.params.stock_per_sku)
 }
 
-fn in_stock(ctx: &Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Order) -> bool {
+fn in_stock(ctx: &Ctx<'_>, layout: &Layout, action: Action, order: &Order) -> bool {
     action != Action::Reserve || stock(ctx, layout, order.sku) >= i64::from(order.qty)
 }
 
-fn effect(ctx: &mut Ctx<'_, Msg>, layout: &Layout, action: Action, order: &Order) {
+fn effect(ctx: &mut Ctx<'_>, layout: &Layout, action: Action, order: &Order) {
     let saga = order.id;
     match action {
-        Action::CreateOrder => ctx.raw_event("order_created", &json!({ "saga": saga })),
+        Action::CreateOrder => ctx.event(Event::OrderCreated { saga }),
         Action::Reserve => reserve(ctx, layout, order),
-        Action::Charge => ctx.raw_event("charged", &money(order)),
-        Action::Ship => ctx.raw_event("shipped", &json!({ "saga": saga })),
+        Action::Charge => ctx.event(Event::charged(order)),
+        Action::Ship => ctx.event(Event::Shipped { saga }),
         other => panic!("{other:?} is not a compensatable forward step"),
     }
 }
 
-fn effect_of_compensation(ctx: &mut Ctx<'_, Msg>, action: Action, order: &Order) {
+fn effect_of_compensation(ctx: &mut Ctx<'_>, action: Action, order: &Order) {
     let saga = order.id;
     match action {
-        Action::CancelOrder => ctx.raw_event("order_cancelled", &json!({ "saga": saga })),
+        Action::CancelOrder => ctx.event(Event::OrderCancelled { saga }),
         Action::Release => release(ctx, order),
-        Action::Refund => ctx.raw_event("refunded", &money(order)),
-        Action::CancelShipment => ctx.raw_event("shipment_cancelled", &json!({ "saga": saga })),
+        Action::Refund => ctx.event(Event::refunded(order)),
+        Action::CancelShipment => ctx.event(Event::ShipmentCancelled { saga }),
         other => panic!("{other:?} is not a compensation"),
     }
 }
 
-fn release(ctx: &mut Ctx<'_, Msg>, order: &Order) {
+fn release(ctx: &mut Ctx<'_>, order: &Order) {
     let have: i64 = ctx
         .storage
         .get(&stock_key(order.sku))
         .expect("a release follows a reservation, which wrote the stock");
     let now = have + i64::from(order.qty);
     ctx.persist(&stock_key(order.sku), &now);
-    ctx.raw_event("released", &units(order, now));
+    ctx.event(Event::released(order, now));
 }
 
-fn reserve(ctx: &mut Ctx<'_, Msg>, layout: &Layout, order: &Order) {
+fn reserve(ctx: &mut Ctx<'_>, layout: &Layout, order: &Order) {
     let now = stock(ctx, layout, order.sku) - i64::from(order.qty);
     assert!(
         now >= 0,
@@ -151,13 +154,5 @@ fn reserve(ctx: &mut Ctx<'_, Msg>, layout: &Layout, order: &Order) {
         order.sku
     );
     ctx.persist(&stock_key(order.sku), &now);
-    ctx.raw_event("reserved", &units(order, now));
-}
-
-fn units(order: &Order, stock: i64) -> serde_json::Value {
-    json!({ "saga": order.id, "sku": order.sku, "qty": order.qty, "stock": stock })
-}
-
-fn money(order: &Order) -> serde_json::Value {
-    json!({ "saga": order.id, "customer": order.customer, "amount": order.amount })
+    ctx.event(Event::reserved(order, now));
 }

@@ -6,8 +6,8 @@
 //! `active`, and leaves `active` when the saga ends. In the `no-saga-log`
 //! variant nothing is written and a crash forgets every saga in flight.
 
-use super::msg::{Action, Msg, Order};
-use crate::node::Ctx;
+use super::msg::{Action, Order};
+use super::node::Ctx;
 use crate::storage::Storage;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -105,14 +105,14 @@ impl SagaLog {
     }
 
     /// Writes `saga`'s record.
-    pub fn save(&self, ctx: &mut Ctx<'_, Msg>, saga: &Saga) {
+    pub fn save(&self, ctx: &mut Ctx<'_>, saga: &Saga) {
         if self.durable {
             ctx.persist(&key(saga.order.id), saga);
         }
     }
 
     /// Writes the set of sagas in flight.
-    pub fn save_active(&self, ctx: &mut Ctx<'_, Msg>, sagas: &BTreeMap<u64, Saga>) {
+    pub fn save_active(&self, ctx: &mut Ctx<'_>, sagas: &BTreeMap<u64, Saga>) {
         if self.durable {
             let ids: Vec<u64> = sagas.keys().copied().collect();
             ctx.persist("active", &ids);

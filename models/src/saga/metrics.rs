@@ -13,21 +13,21 @@
 //!   0 and one per change. `breaker_transitions`: changes in all.
 
 use super::breaker::State;
-use super::facts::{fold, int};
+use super::event::Event;
+use super::facts::fold;
 use super::msg::Service;
 use crate::history::History;
 use crate::metric::{Metric, MetricValue};
-use serde_json::Value;
 
 /// All saga metrics of `history`.
-pub fn metrics(history: &History) -> Vec<Metric> {
+pub fn metrics(history: &History<Event>) -> Vec<Metric> {
     let mut out = latency_and_counts(history);
     out.extend(retries(history));
     out.extend(breaker_series(history));
     out
 }
 
-fn latency_and_counts(history: &History) -> Vec<Metric> {
+fn latency_and_counts(history: &History<Event>) -> Vec<Metric> {
     let sagas = fold(history);
     let (mut done_ms, mut undone_ms, mut unfinished) = (Vec::new(), Vec::new(), 0);
     for f in sagas.values() {
@@ -69,17 +69,19 @@ fn latency_and_counts(history: &History) -> Vec<Metric> {
     ]
 }
 
-fn retries(history: &History) -> Vec<Metric> {
-    let per_step: Vec<f64> = history
-        .events()
-        .filter(|e| e.name == "step_done")
-        .map(|e| (int(e, "attempts") - 1).max(0) as f64)
-        .collect();
+fn retries(history: &History<Event>) -> Vec<Metric> {
+    let mut per_step: Vec<f64> = Vec::new();
+    let mut timeouts = 0u64;
+    for e in history.events() {
+        match e.event {
+            Event::StepDone { attempts, .. } => {
+                per_step.push(f64::from(attempts.saturating_sub(1)))
+            }
+            Event::StepTimeout { .. } => timeouts += 1,
+            _ => {}
+        }
+    }
     let total = per_step.iter().sum::<f64>() as u64;
-    let timeouts = history
-        .events()
-        .filter(|e| e.name == "step_timeout")
-        .count() as u64;
     vec![
         Metric::distribution(
             "retries_per_step",
@@ -95,14 +97,20 @@ fn retries(history: &History) -> Vec<Metric> {
     ]
 }
 
-fn breaker_series(history: &History) -> Vec<Metric> {
-    let changes: Vec<_> = history.events().filter(|e| e.name == "breaker").collect();
+fn breaker_series(history: &History<Event>) -> Vec<Metric> {
+    let changes: Vec<(u64, Service, State)> = history
+        .events()
+        .filter_map(|e| match e.event {
+            Event::Breaker { service, to, .. } => Some((e.time_us, service, to)),
+            _ => None,
+        })
+        .collect();
     let mut out: Vec<Metric> = Service::ALL
         .iter()
-        .map(|s| {
+        .map(|&s| {
             let mut points = vec![(0, State::Closed.level())];
-            for e in changes.iter().filter(|e| e.data["service"] == s.name()) {
-                points.push((e.time_us, level(&e.data["to"])));
+            for &(time_us, _, to) in changes.iter().filter(|c| c.1 == s) {
+                points.push((time_us, to.level()));
             }
             Metric {
                 name: format!("breaker_state_{}", s.name()),
@@ -119,14 +127,6 @@ fn breaker_series(history: &History) -> Vec<Metric> {
         n,
     ));
     out
-}
-
-fn level(state: &Value) -> f64 {
-    match state.as_str() {
-        Some("open") => State::Open.level(),
-        Some("half-open") => State::HalfOpen.level(),
-        _ => State::Closed.level(),
-    }
 }
 
 fn ms(us: u64) -> f64 {

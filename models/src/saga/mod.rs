@@ -34,46 +34,49 @@
 //! [`termination`] (every saga ends; eventually), [`effects`] (a
 //! compensated saga leaves nothing, a completed one exactly its effects),
 //! [`payments`] (no double charge, refunds ≤ charges), [`stock`] (stock
-//! never negative, releases ≤ reservations), all over the per-saga fold in
-//! [`facts`]; [`metrics`]. The buggy [`variant`]s reproduce the mistakes of
-//! naive saga code: a charge without an idempotency key, saga state kept in
-//! memory, a compensation tried once and logged, no step timeout.
+//! never negative, releases ≤ reservations), all over the typed [`event`]s
+//! the nodes record (folded per saga in [`facts`]); [`metrics`]. The buggy
+//! [`variant`]s reproduce the mistakes of naive saga code: a charge without
+//! an idempotency key, saga state kept in memory, a compensation tried once
+//! and logged, no step timeout.
 
-pub mod backoff;
-pub mod breaker;
-pub mod bulkhead;
-pub mod choreography;
-pub mod effects;
-pub mod facts;
-pub mod guard;
-pub mod layout;
-pub mod ledger;
-pub mod log;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod orchestrator;
-pub mod outbox;
-pub mod params;
-pub mod payments;
-pub mod service;
-pub mod stock;
-pub mod termination;
-pub mod variant;
+pub(crate) mod backoff;
+pub(crate) mod breaker;
+pub(crate) mod bulkhead;
+pub(crate) mod choreography;
+pub(crate) mod effects;
+pub(crate) mod event;
+pub(crate) mod facts;
+pub(crate) mod guard;
+pub(crate) mod layout;
+pub(crate) mod ledger;
+pub(crate) mod log;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod orchestrator;
+pub(crate) mod outbox;
+pub(crate) mod params;
+pub(crate) mod payments;
+pub(crate) mod service;
+pub(crate) mod stock;
+pub(crate) mod termination;
+pub(crate) mod variant;
 
 #[cfg(test)]
 mod tests;
 
+pub use event::Event;
 pub use layout::Layout;
 pub use msg::Msg;
 pub use node::{PlaceOrder, SagaNode};
 pub use params::Params;
 pub use variant::Variant;
 
-use crate::check::{CheckContext, Checker};
+use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use msg::Order;
@@ -93,7 +96,7 @@ impl SagaModel {
         &self.layout
     }
 
-    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker>> {
+    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(termination::SagaTermination {
                 settle_us: params.settle_ms * 1_000,
@@ -112,12 +115,16 @@ impl Model for SagaModel {
     const DESCRIPTION: &'static str =
         "order-fulfilment sagas (order, inventory, payment, shipping), orchestrated or choreographed, with idempotency keys, retries, circuit breakers and bulkheads";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        termination::SagaTermination::INFO,
+        effects::SagaEffects::INFO,
+        payments::PaymentSafety::INFO,
+        stock::StockSafety::INFO,
+    ];
     type Node = SagaNode;
     type Op = PlaceOrder;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
+    type Event = Event;
 
     fn ops() -> &'static [OpInfo] {
         &[OpInfo {
@@ -127,20 +134,13 @@ impl Model for SagaModel {
         }]
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        let checkers = Self::all_checkers(&Params::default());
-        checkers.iter().map(|c| (c.name(), c.describe())).collect()
-    }
-
-    fn new(variant: &str, servers: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
         if servers != 1 {
             return Err(ModelError::Invalid(format!(
                 "saga takes nodes = 1 (the orchestrator, or the order service in choreography; the other services are added), found {servers}"
             )));
         }
         params.validate()?;
-        let variant = Variant::parse(info.name).expect("every listed variant parses");
         let layout = Arc::new(Layout { variant, params });
         Ok(SagaModel { layout })
     }
@@ -160,7 +160,7 @@ impl Model for SagaModel {
         SagaNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> PlaceOrder {
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> PlaceOrder {
         assert_eq!(f, "order", "the saga model has one op, \"order\"");
         let p = &self.layout.params;
         let order = Order {
@@ -177,11 +177,11 @@ impl Model for SagaModel {
         }
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         Self::all_checkers(&self.layout.params)
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)
     }
 }

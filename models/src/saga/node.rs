@@ -1,13 +1,18 @@
 //! The saga model's node type (orchestrator or service) and client op.
 
+use super::event::Event;
 use super::layout::Layout;
 use super::msg::{Msg, Order};
 use super::orchestrator::Orchestrator;
 use super::service::ServiceNode;
-use crate::node::{Ctx, Node, NodeId, RequestId, TimerId};
+use crate::node::{Node, NodeId, RequestId, TimerId};
 use crate::storage::Storage;
 use serde::Serialize;
 use std::sync::Arc;
+
+/// The context every saga handler gets: saga messages out, saga events
+/// recorded.
+pub type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 
 /// A client operation: place `value` (an order whose id is `key`).
 /// Ok `{"saga", "status": "completed"}` when its saga completed, Fail
@@ -67,8 +72,9 @@ impl SagaNode {
 impl Node for SagaNode {
     type Msg = Msg;
     type Op = PlaceOrder;
+    type Event = Event;
 
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role(role(ctx.id));
         match self {
             SagaNode::Orchestrator(o) => o.on_start(ctx),
@@ -76,7 +82,7 @@ impl Node for SagaNode {
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match (self, msg) {
             (
                 SagaNode::Orchestrator(o),
@@ -91,14 +97,14 @@ impl Node for SagaNode {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match self {
             SagaNode::Orchestrator(o) => o.on_timer(ctx, timer),
             SagaNode::Service(s) => s.on_timer(ctx, timer),
         }
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: PlaceOrder) {
+    fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: PlaceOrder) {
         match self {
             SagaNode::Orchestrator(o) => o.on_client(ctx, req, op.value),
             SagaNode::Service(s) => s.on_client(ctx, req, op.value),

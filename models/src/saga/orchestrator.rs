@@ -14,12 +14,14 @@
 //! repeats from their idempotency records.
 
 use super::backoff::Backoff;
+use super::event::{Event, Step};
 use super::guard::Guards;
 use super::layout::{us, Layout};
 use super::log::{Phase, Saga, SagaLog, Wait};
 use super::msg::{Action, Msg, Order};
+use super::node::Ctx;
 use super::variant::Variant;
-use crate::node::{Ctx, Outcome, RequestId};
+use crate::node::{Outcome, RequestId};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -65,18 +67,18 @@ impl Orchestrator {
     }
 
     /// Reloads the saga log and re-sends every saga's current call.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         self.sagas = self.log.load(ctx.storage);
         let ids: Vec<u64> = self.sagas.keys().copied().collect();
         for id in ids {
             let action = self.sagas[&id].action();
-            ctx.raw_event("saga_recovered", &json!({ "saga": id, "action": action }));
+            ctx.event(Event::SagaRecovered { saga: id, action });
             self.call(ctx, id);
         }
     }
 
     /// A client places `order`: a new saga.
-    pub fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, order: Order) {
+    pub fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, order: Order) {
         let id = order.id;
         if self.sagas.contains_key(&id) {
             ctx.reply(
@@ -91,12 +93,12 @@ impl Orchestrator {
         self.sagas.insert(id, saga);
         self.log.save_active(ctx, &self.sagas);
         self.clients.insert(id, req);
-        ctx.raw_event("saga_started", &json!({ "saga": id, "order": order }));
+        ctx.event(Event::SagaStarted { saga: id, order });
         self.call(ctx, id);
     }
 
     /// A service answered `action` of `saga`.
-    pub fn on_reply(&mut self, ctx: &mut Ctx<'_, Msg>, saga: u64, action: Action, applied: bool) {
+    pub fn on_reply(&mut self, ctx: &mut Ctx<'_>, saga: u64, action: Action, applied: bool) {
         let Some(s) = self.sagas.get(&saga) else {
             return; // a late answer to a saga that has ended
         };
@@ -106,13 +108,16 @@ impl Orchestrator {
         let attempts = s.attempt;
         ctx.cancel_timer(saga);
         self.guards.done(ctx, saga, action.service(), true);
-        let data = json!({ "saga": saga, "step": action, "attempts": attempts });
-        ctx.raw_event("step_done", &data);
+        ctx.event(Event::StepDone {
+            saga,
+            step: Step::Call(action),
+            attempts,
+        });
         self.advance(ctx, saga, applied);
     }
 
     /// `saga`'s timer: its call timed out, or its backoff is over.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, saga: u64) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, saga: u64) {
         let Some(s) = self.sagas.get(&saga) else {
             return;
         };
@@ -120,7 +125,7 @@ impl Orchestrator {
             Wait::Backoff => self.call(ctx, saga),
             Wait::Reply => {
                 let action = s.action();
-                ctx.raw_event("step_timeout", &json!({ "saga": saga, "step": action }));
+                ctx.event(Event::StepTimeout { saga, step: action });
                 self.guards.done(ctx, saga, action.service(), false);
                 self.failed(ctx, saga);
             }
@@ -134,13 +139,16 @@ impl Orchestrator {
     }
 
     /// Makes the next attempt at `id`'s current step.
-    fn call(&mut self, ctx: &mut Ctx<'_, Msg>, id: u64) {
+    fn call(&mut self, ctx: &mut Ctx<'_>, id: u64) {
         let s = self.saga(id);
         s.attempt += 1;
         let (action, attempt, order) = (s.action(), s.attempt, s.order);
         if attempt > 1 {
-            let data = json!({ "saga": id, "step": action, "attempt": attempt });
-            ctx.raw_event("step_retry", &data);
+            ctx.event(Event::StepRetry {
+                saga: id,
+                step: action,
+                attempt,
+            });
         }
         if self.guards.admit(ctx, id, action.service()).is_err() {
             return self.failed(ctx, id);
@@ -165,7 +173,7 @@ impl Orchestrator {
     }
 
     /// The current attempt failed (timeout, open circuit, full bulkhead).
-    fn failed(&mut self, ctx: &mut Ctx<'_, Msg>, id: u64) {
+    fn failed(&mut self, ctx: &mut Ctx<'_>, id: u64) {
         let max = self.layout.params.max_attempts;
         let once = self.layout.variant == Variant::CompensateOnce;
         let s = self.saga(id);
@@ -173,21 +181,24 @@ impl Orchestrator {
         match s.phase {
             Phase::Forward if s.step <= PIVOT && s.attempt >= max => {
                 let step = s.step;
-                ctx.raw_event("step_failed", &json!({ "saga": id, "step": action }));
+                ctx.event(Event::StepFailed {
+                    saga: id,
+                    step: action,
+                });
                 self.compensate_through(ctx, id, Some(step));
             }
             Phase::Compensating if once => {
-                ctx.raw_event(
-                    "compensation_abandoned",
-                    &json!({ "saga": id, "step": action }),
-                );
+                ctx.event(Event::CompensationAbandoned {
+                    saga: id,
+                    step: action,
+                });
                 self.advance(ctx, id, true);
             }
             _ => self.back_off(ctx, id),
         }
     }
 
-    fn back_off(&mut self, ctx: &mut Ctx<'_, Msg>, id: u64) {
+    fn back_off(&mut self, ctx: &mut Ctx<'_>, id: u64) {
         let backoff = self.backoff;
         let s = self.saga(id);
         let delay_us = backoff.delay_us(s.attempt, s.prev_delay_us, ctx.rng);
@@ -199,7 +210,7 @@ impl Orchestrator {
     }
 
     /// The current step is done: `applied`, or rejected by the service.
-    fn advance(&mut self, ctx: &mut Ctx<'_, Msg>, id: u64, applied: bool) {
+    fn advance(&mut self, ctx: &mut Ctx<'_>, id: u64, applied: bool) {
         let s = self.saga(id);
         let step = s.step;
         match (s.phase, applied) {
@@ -223,7 +234,7 @@ impl Orchestrator {
     }
 
     /// Undoes steps `last`, `last - 1`, .., 0; with `None` nothing ran.
-    fn compensate_through(&mut self, ctx: &mut Ctx<'_, Msg>, id: u64, last: Option<usize>) {
+    fn compensate_through(&mut self, ctx: &mut Ctx<'_>, id: u64, last: Option<usize>) {
         match last {
             None => self.finish(ctx, id, false),
             Some(step) => {
@@ -233,15 +244,19 @@ impl Orchestrator {
         }
     }
 
-    fn finish(&mut self, ctx: &mut Ctx<'_, Msg>, id: u64, completed: bool) {
+    fn finish(&mut self, ctx: &mut Ctx<'_>, id: u64, completed: bool) {
         self.sagas.remove(&id);
         self.log.save_active(ctx, &self.sagas);
-        let (name, status, outcome) = if completed {
-            ("saga_completed", "completed", Outcome::Ok)
+        let (event, status, outcome) = if completed {
+            (Event::SagaCompleted { saga: id }, "completed", Outcome::Ok)
         } else {
-            ("saga_compensated", "compensated", Outcome::Fail)
+            (
+                Event::SagaCompensated { saga: id },
+                "compensated",
+                Outcome::Fail,
+            )
         };
-        ctx.raw_event(name, &json!({ "saga": id }));
+        ctx.event(event);
         if let Some(req) = self.clients.remove(&id) {
             ctx.reply(req, outcome, &json!({ "saga": id, "status": status }));
         }

@@ -5,8 +5,8 @@
 //! transactional outbox). Kept under the storage key `outbox`.
 
 use super::backoff::Backoff;
-use super::msg::{Msg, Order, SagaEvent, Service};
-use crate::node::Ctx;
+use super::msg::{Order, SagaEvent, Service};
+use super::node::Ctx;
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -50,12 +50,7 @@ impl Outbox {
     }
 
     /// Adds `event`, just sent for the first time, and writes the outbox.
-    pub fn add(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        backoff: &Backoff,
-        p: (Order, SagaEvent, Service),
-    ) {
+    pub fn add(&mut self, ctx: &mut Ctx<'_>, backoff: &Backoff, p: (Order, SagaEvent, Service)) {
         assert!(self.pending.len() < OUTBOX_LEN_MAX, "outbox full");
         let (order, event, to) = p;
         let prev_us = backoff.delay_us(1, 0, ctx.rng);
@@ -77,7 +72,7 @@ impl Outbox {
     }
 
     /// Removes an acknowledged event; returns it if it was waiting.
-    pub fn ack(&mut self, ctx: &mut Ctx<'_, Msg>, saga: u64, event: SagaEvent) -> Option<Pending> {
+    pub fn ack(&mut self, ctx: &mut Ctx<'_>, saga: u64, event: SagaEvent) -> Option<Pending> {
         let p = self.pending.remove(&(saga, event))?;
         self.save(ctx);
         Some(p)
@@ -98,7 +93,7 @@ impl Outbox {
         out
     }
 
-    fn save(&self, ctx: &mut Ctx<'_, Msg>) {
+    fn save(&self, ctx: &mut Ctx<'_>) {
         let list: Vec<&Pending> = self.pending.values().collect();
         ctx.persist("outbox", &list);
     }

@@ -2,8 +2,9 @@
 //!
 //! Checked at every `charged` and `refunded` event, in history order.
 
-use super::facts::{int, saga_events, Findings};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use super::event::Event;
+use super::facts::{signed, Findings};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -19,34 +20,42 @@ struct Account {
     lines: Vec<usize>,
 }
 
-impl Checker for PaymentSafety {
-    fn name(&self) -> &'static str {
-        "payment-safety"
+impl PaymentSafety {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "payment-safety",
+        property: Property::Always,
+        description: "no customer is charged twice for one order, and refunds never exceed charges",
+    };
+}
+
+impl Checker<Event> for PaymentSafety {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "no customer is charged twice for one order, and refunds never exceed charges"
-    }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut accounts: BTreeMap<u64, Account> = BTreeMap::new();
         let mut found = Findings::default();
-        for (line, ev, saga) in saga_events(history) {
-            let a = accounts.entry(saga).or_default();
-            match ev.name.as_str() {
-                "charged" => {
+        for (line, ev) in history.indexed_events() {
+            match ev.event {
+                Event::Charged {
+                    saga,
+                    customer,
+                    amount,
+                } => {
+                    let a = accounts.entry(saga).or_default();
                     a.charges += 1;
-                    a.charged += int(ev, "amount");
+                    a.charged += signed(amount);
                     a.lines.push(line);
                     if a.charges == 2 {
-                        let who = int(ev, "customer");
-                        let msg = format!("customer {who} charged twice for order {saga}");
+                        let msg = format!("customer {customer} charged twice for order {saga}");
                         found.add(msg, Some(ev.time_us), a.lines.clone());
                     }
                 }
-                "refunded" => {
-                    a.refunded += int(ev, "amount");
+                Event::Refunded { saga, amount, .. } => {
+                    let a = accounts.entry(saga).or_default();
+                    a.refunded += signed(amount);
                     a.lines.push(line);
                     if a.refunded > a.charged {
                         let msg = format!(

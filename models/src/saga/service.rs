@@ -11,11 +11,13 @@
 
 use super::backoff::Backoff;
 use super::choreography::{reaction, Next};
+use super::event::{Event, Step};
 use super::layout::{us, Layout};
 use super::ledger;
 use super::msg::{Action, Msg, Order, SagaEvent, Service};
+use super::node::Ctx;
 use super::outbox::Outbox;
-use crate::node::{Ctx, NodeId, Outcome, RequestId, TimerId};
+use crate::node::{NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use rand::Rng;
 use serde_json::json;
@@ -60,14 +62,14 @@ impl ServiceNode {
     }
 
     /// Arms the outbox timer (choreography).
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         if !self.layout.variant.orchestrated() {
             ctx.set_timer(OUTBOX_TIMER, self.backoff.base_us);
         }
     }
 
     /// A request, event or acknowledgement arrives.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Request { order, action, .. } => {
                 assert_eq!(
@@ -87,8 +89,11 @@ impl ServiceNode {
             Msg::Event { order, event } => self.on_event(ctx, from, order, event),
             Msg::Ack { saga, event } => {
                 if let Some(p) = self.outbox.ack(ctx, saga, event) {
-                    let data = json!({ "saga": saga, "step": event, "attempts": p.sends });
-                    ctx.raw_event("step_done", &data);
+                    ctx.event(Event::StepDone {
+                        saga,
+                        step: Step::Announce(event),
+                        attempts: p.sends,
+                    });
                 }
             }
             Msg::Reply { .. } => panic!("service {:?} got a reply", self.service),
@@ -96,7 +101,7 @@ impl ServiceNode {
     }
 
     /// The outbox tick, or a slow answer's delay is over.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         if timer == OUTBOX_TIMER {
             for p in self.outbox.due(ctx.now_us, &self.backoff, ctx.rng) {
                 let to = self.layout.node_of(p.to);
@@ -115,12 +120,15 @@ impl ServiceNode {
     }
 
     /// A client places `order` (choreography: the order service only).
-    pub fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, order: Order) {
+    pub fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, order: Order) {
         if self.layout.variant.orchestrated() || self.service != Service::Order {
             ctx.reply(req, Outcome::Fail, &"this node serves no clients");
             return;
         }
-        ctx.raw_event("saga_started", &json!({ "saga": order.id, "order": order }));
+        ctx.event(Event::SagaStarted {
+            saga: order.id,
+            order,
+        });
         self.clients.insert(order.id, req);
         let created = ledger::run(ctx, &self.layout, Action::CreateOrder, &order);
         let next = if created {
@@ -131,7 +139,7 @@ impl ServiceNode {
         self.follow(ctx, order, next);
     }
 
-    fn on_event(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, order: Order, event: SagaEvent) {
+    fn on_event(&mut self, ctx: &mut Ctx<'_>, from: NodeId, order: Order, event: SagaEvent) {
         let r = reaction(event);
         assert_eq!(
             r.service, self.service,
@@ -154,7 +162,7 @@ impl ServiceNode {
         );
     }
 
-    fn follow(&mut self, ctx: &mut Ctx<'_, Msg>, order: Order, next: Next) {
+    fn follow(&mut self, ctx: &mut Ctx<'_>, order: Order, next: Next) {
         match next {
             Next::Emit(event, to) => {
                 self.outbox.add(ctx, &self.backoff, (order, event, to));
@@ -166,25 +174,29 @@ impl ServiceNode {
         }
     }
 
-    fn end(&mut self, ctx: &mut Ctx<'_, Msg>, saga: u64, completed: bool) {
+    fn end(&mut self, ctx: &mut Ctx<'_>, saga: u64, completed: bool) {
         assert_eq!(
             self.service,
             Service::Order,
             "only the order service ends sagas"
         );
-        let (name, status, outcome) = if completed {
-            ("saga_completed", "completed", Outcome::Ok)
+        let (event, status, outcome) = if completed {
+            (Event::SagaCompleted { saga }, "completed", Outcome::Ok)
         } else {
-            ("saga_compensated", "compensated", Outcome::Fail)
+            (
+                Event::SagaCompensated { saga },
+                "compensated",
+                Outcome::Fail,
+            )
         };
-        ctx.raw_event(name, &json!({ "saga": saga }));
+        ctx.event(event);
         if let Some(req) = self.clients.remove(&saga) {
             ctx.reply(req, outcome, &json!({ "saga": saga, "status": status }));
         }
     }
 
     /// Sends `msg` to `to`, late if this service is being slow.
-    fn respond(&mut self, ctx: &mut Ctx<'_, Msg>, to: NodeId, msg: Msg) {
+    fn respond(&mut self, ctx: &mut Ctx<'_>, to: NodeId, msg: Msg) {
         let p = self.layout.service(self.service);
         if p.slow_rate == 0.0 || !ctx.rng.gen_bool(p.slow_rate) {
             ctx.send(to, msg);

@@ -3,8 +3,9 @@
 //! reserved, and every level the service reports agrees with the rebuilt one
 //! (a lost or doubled stock write shows as a mismatch).
 
-use super::facts::{int, saga_events, Findings};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use super::event::Event;
+use super::facts::Findings;
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 use std::collections::BTreeMap;
 
@@ -15,27 +16,41 @@ pub struct StockSafety {
     pub stock_per_sku: i64,
 }
 
-impl Checker for StockSafety {
-    fn name(&self) -> &'static str {
-        "stock-safety"
+impl StockSafety {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "stock-safety",
+        property: Property::Always,
+        description: "stock never goes negative, a saga never releases more than it reserved, and reported stock matches the reservations",
+    };
+}
+
+impl Checker<Event> for StockSafety {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Always
-    }
-    fn describe(&self) -> &'static str {
-        "stock never goes negative, a saga never releases more than it reserved, and reported stock matches the reservations"
-    }
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
-        let mut level: BTreeMap<i64, i64> = BTreeMap::new();
+
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
+        let mut level: BTreeMap<u32, i64> = BTreeMap::new();
         let mut held: BTreeMap<u64, i64> = BTreeMap::new();
         let mut found = Findings::default();
-        for (line, ev, saga) in saga_events(history) {
-            let sign = match ev.name.as_str() {
-                "reserved" => -1,
-                "released" => 1,
+        for (line, ev) in history.indexed_events() {
+            let (sign, saga, sku, qty, stock) = match ev.event {
+                Event::Reserved {
+                    saga,
+                    sku,
+                    qty,
+                    stock,
+                } => (-1, saga, sku, qty, stock),
+                Event::Released {
+                    saga,
+                    sku,
+                    qty,
+                    stock,
+                } => (1, saga, sku, qty, stock),
                 _ => continue,
             };
-            let (sku, qty) = (int(ev, "sku"), int(ev, "qty"));
+            let qty = i64::from(qty);
             let now = level.entry(sku).or_insert(self.stock_per_sku);
             *now += sign * qty;
             let h = held.entry(saga).or_default();
@@ -48,10 +63,9 @@ impl Checker for StockSafety {
                 let msg = format!("saga {saga} released {} more units than it reserved", -*h);
                 found.add(msg, at, vec![line]);
             }
-            if int(ev, "stock") != *now {
+            if stock != *now {
                 let msg = format!(
-                    "inventory reports sku {sku} at {} but its reservations say {now}",
-                    int(ev, "stock")
+                    "inventory reports sku {sku} at {stock} but its reservations say {now}"
                 );
                 found.add(msg, at, vec![line]);
             }

@@ -5,8 +5,9 @@
 //! phase after heal gives it the time). A stuck saga is named with the last
 //! thing that happened to it.
 
+use super::event::Event;
 use super::facts::{fold, Findings};
-use crate::check::{CheckContext, Checker, Property, Verdict};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
 use crate::history::History;
 
 /// Every saga started early enough ends by the end of the run.
@@ -16,17 +17,21 @@ pub struct SagaTermination {
     pub settle_us: u64,
 }
 
-impl Checker for SagaTermination {
-    fn name(&self) -> &'static str {
-        "saga-termination"
+impl SagaTermination {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "saga-termination",
+        property: Property::Eventually,
+        description: "every saga ends completed or compensated; none is stuck after heal",
+    };
+}
+
+impl Checker<Event> for SagaTermination {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-    fn describe(&self) -> &'static str {
-        "every saga ends completed or compensated; none is stuck after heal"
-    }
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let deadline_us = ctx.end_us.saturating_sub(self.settle_us);
         let mut found = Findings::default();
         let mut judged = 0;
@@ -42,7 +47,7 @@ impl Checker for SagaTermination {
                 let msg = format!(
                     "saga {saga} started at {} ms never ended; its last event: {}",
                     start_us / 1_000,
-                    f.last
+                    f.last_name()
                 );
                 found.add(msg, Some(start_us), vec![line]);
             }

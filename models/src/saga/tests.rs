@@ -4,15 +4,15 @@
 use super::*;
 use crate::check::{CheckContext, Verdict};
 use crate::history::{Entry, EventEntry};
+use crate::name::Name;
 use crate::testkit::Cluster;
 use rand::SeedableRng;
-use serde_json::json;
 
 const MS: u64 = 1_000;
 const ORCHESTRATOR: NodeId = 0;
 
 fn cluster(variant: &str, params: Params, seed: u64) -> Cluster<SagaModel> {
-    let model = SagaModel::new(variant, 1, params).expect("valid model");
+    let model = crate::model::named::<SagaModel>(variant, 1, params).expect("valid model");
     Cluster::new(model, seed)
 }
 
@@ -20,7 +20,7 @@ fn cluster(variant: &str, params: Params, seed: u64) -> Cluster<SagaModel> {
 fn place(c: &mut Cluster<SagaModel>, n: usize, seed: u64) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..n {
-        let op = c.model().make_op("order", &mut rng);
+        let op = c.make_op("order", &mut rng);
         c.client(0, op);
         c.run_for(5 * MS);
     }
@@ -38,14 +38,29 @@ fn verdict(c: &Cluster<SagaModel>, name: &str) -> Verdict {
         .1
 }
 
-fn count(c: &Cluster<SagaModel>, event: &str) -> usize {
-    c.history().events().filter(|e| e.name == event).count()
+fn count(c: &Cluster<SagaModel>, is: impl Fn(&Event) -> bool) -> usize {
+    c.history().events().filter(|e| is(&e.event)).count()
+}
+
+fn started(e: &Event) -> bool {
+    matches!(e, Event::SagaStarted { .. })
+}
+
+fn ended(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::SagaCompleted { .. } | Event::SagaCompensated { .. }
+    )
+}
+
+fn recovered(e: &Event) -> bool {
+    matches!(e, Event::SagaRecovered { .. })
 }
 
 #[test]
 fn nodes_are_laid_out_by_style() {
     let names = |v: &str| -> Vec<String> {
-        let m = SagaModel::new(v, 1, Params::default()).unwrap();
+        let m = crate::model::named::<SagaModel>(v, 1, Params::default()).unwrap();
         m.nodes().into_iter().map(|n| n.name).collect()
     };
     assert_eq!(names("correct")[0], "orchestrator");
@@ -53,7 +68,7 @@ fn nodes_are_laid_out_by_style() {
         names("choreography"),
         ["order", "inventory", "payment", "shipping"]
     );
-    assert!(SagaModel::new("correct", 2, Params::default()).is_err());
+    assert!(crate::model::named::<SagaModel>("correct", 2, Params::default()).is_err());
 }
 
 #[test]
@@ -63,9 +78,8 @@ fn both_styles_end_every_saga_under_duplication() {
         c.set_duplicate_pct(50);
         place(&mut c, 40, 3);
         c.run_for(3_000 * MS);
-        assert_eq!(count(&c, "saga_started"), 40, "{variant}");
-        let ended = count(&c, "saga_completed") + count(&c, "saga_compensated");
-        assert_eq!(ended, 40, "{variant}");
+        assert_eq!(count(&c, started), 40, "{variant}");
+        assert_eq!(count(&c, ended), 40, "{variant}");
         for (name, v) in verdicts(&c) {
             assert_eq!(v, Verdict::Valid, "{variant} {name}");
         }
@@ -86,7 +100,7 @@ fn crash_mid_saga(variant: &str) -> Cluster<SagaModel> {
 #[test]
 fn a_restarted_orchestrator_resumes_from_its_log() {
     let c = crash_mid_saga("correct");
-    assert!(count(&c, "saga_recovered") > 0, "some sagas were in flight");
+    assert!(count(&c, recovered) > 0, "some sagas were in flight");
     let o = c.node(ORCHESTRATOR).and_then(SagaNode::as_orchestrator);
     assert!(o.expect("orchestrator is up").sagas().is_empty());
     for (name, v) in verdicts(&c) {
@@ -97,19 +111,23 @@ fn a_restarted_orchestrator_resumes_from_its_log() {
 #[test]
 fn without_a_log_a_restart_forgets_sagas_in_flight() {
     let c = crash_mid_saga("no-saga-log");
-    assert_eq!(count(&c, "saga_recovered"), 0);
+    assert_eq!(count(&c, recovered), 0);
     assert!(matches!(
         verdict(&c, "saga-termination"),
         Verdict::Invalid { .. }
     ));
 }
 
-fn event(h: &mut History, time_ms: u64, name: &str, data: serde_json::Value) {
+/// A history of one node, "inventory" (index 0).
+fn history() -> History<Event> {
+    History::with_nodes(vec![Name::from_static("inventory")])
+}
+
+fn event(h: &mut History<Event>, time_ms: u64, event: Event) {
     h.push(Entry::Event(EventEntry {
         time_us: time_ms * MS,
-        node: "inventory".into(),
-        name: name.into(),
-        data,
+        node: 0,
+        event,
     }));
 }
 
@@ -121,19 +139,29 @@ fn ctx() -> CheckContext {
     }
 }
 
+/// An order of 2 units of sku 0 for 10, by customer 1.
+fn order(saga: u64) -> Order {
+    Order {
+        id: saga,
+        customer: 1,
+        sku: 0,
+        qty: 2,
+        amount: 10,
+    }
+}
+
 #[test]
 fn stock_safety_catches_overselling_and_double_release() {
     let check = stock::StockSafety { stock_per_sku: 2 };
-    let mut h = History::default();
-    let units = |saga: u64, stock: i64| json!({"saga": saga, "sku": 0, "qty": 2, "stock": stock});
-    event(&mut h, 1, "reserved", units(1, 0));
+    let mut h = history();
+    event(&mut h, 1, Event::reserved(&order(1), 0));
     assert_eq!(check.check(&h, &ctx()), Verdict::Valid);
-    event(&mut h, 2, "released", units(1, 2));
-    event(&mut h, 3, "released", units(1, 4));
+    event(&mut h, 2, Event::released(&order(1), 2));
+    event(&mut h, 3, Event::released(&order(1), 4));
     assert!(matches!(check.check(&h, &ctx()), Verdict::Invalid { .. }));
-    let mut h = History::default();
-    event(&mut h, 1, "reserved", units(1, 0));
-    event(&mut h, 2, "reserved", units(2, -2));
+    let mut h = history();
+    event(&mut h, 1, Event::reserved(&order(1), 0));
+    event(&mut h, 2, Event::reserved(&order(2), -2));
     let Verdict::Invalid { violations } = check.check(&h, &ctx()) else {
         panic!("overselling is caught");
     };
@@ -142,12 +170,11 @@ fn stock_safety_catches_overselling_and_double_release() {
 
 #[test]
 fn payment_safety_catches_refunds_beyond_charges() {
-    let mut h = History::default();
-    let money = json!({"saga": 9, "customer": 1, "amount": 10});
-    event(&mut h, 1, "charged", money.clone());
-    event(&mut h, 2, "refunded", money.clone());
+    let mut h = history();
+    event(&mut h, 1, Event::charged(&order(9)));
+    event(&mut h, 2, Event::refunded(&order(9)));
     assert_eq!(payments::PaymentSafety.check(&h, &ctx()), Verdict::Valid);
-    event(&mut h, 3, "refunded", money);
+    event(&mut h, 3, Event::refunded(&order(9)));
     assert!(matches!(
         payments::PaymentSafety.check(&h, &ctx()),
         Verdict::Invalid { .. }

@@ -8,10 +8,11 @@
 //! Both sides non-empty is a violation, whenever it happens; it names
 //! every line involved.
 
-use super::timeline::{Mark, Timeline};
+use super::event::Event;
+use super::timeline::{Local, Mark, Timeline};
 use super::txn::Decision;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeSet;
 
@@ -19,22 +20,40 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Atomicity;
 
-type Side = Vec<(String, Mark)>;
+/// Who said what about a transaction; put into words only for a violation,
+/// so a valid history formats nothing.
+#[derive(Debug, Clone, Copy)]
+enum Said<'h> {
+    Coordinator(Decision),
+    Participant(&'static str, Local<'h>),
+}
 
-impl Checker for Atomicity {
-    fn name(&self) -> &'static str {
-        "atomicity"
+impl Said<'_> {
+    fn words(&self) -> String {
+        match self {
+            Said::Coordinator(d) => format!("the coordinator decided {}", d.word()),
+            Said::Participant(name, local) => format!("{name} {}", local.describe()),
+        }
+    }
+}
+
+type Side<'h> = Vec<(Said<'h>, Mark)>;
+
+impl Atomicity {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "atomicity",
+        property: Property::Always,
+        description: "every participant of a transaction commits it or every one aborts it, as its coordinator decided",
+    };
+}
+
+impl Checker<Event> for Atomicity {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "every participant of a transaction commits it or every one aborts it, as its coordinator decided"
-    }
-
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let t = Timeline::of(history);
         let by_txn = t.outcomes_by_txn();
         let txns: BTreeSet<_> = t.decided.keys().chain(by_txn.keys()).copied().collect();
@@ -47,10 +66,7 @@ impl Checker for Atomicity {
                 } else {
                     &mut void
                 };
-                side.push((
-                    format!("the coordinator decided {}", d.decision.word()),
-                    d.at,
-                ));
+                side.push((Said::Coordinator(d.decision), d.at));
             }
             for o in by_txn.get(&txn).into_iter().flatten() {
                 let side = if o.local.applied() {
@@ -58,7 +74,7 @@ impl Checker for Atomicity {
                 } else {
                     &mut void
                 };
-                side.push((format!("{} {}", o.node, o.local.describe()), o.at));
+                side.push((Said::Participant(t.name(o.node), o.local), o.at));
             }
             if !applied.is_empty() && !void.is_empty() && violations.len() < VIOLATIONS_MAX {
                 violations.push(split(txn, applied, void));
@@ -71,7 +87,7 @@ impl Checker for Atomicity {
 fn split(txn: super::txn::TxnId, applied: Side, void: Side) -> Violation {
     let words = |s: &Side| {
         s.iter()
-            .map(|(w, _)| w.clone())
+            .map(|(w, _)| w.words())
             .collect::<Vec<_>>()
             .join(", ")
     };

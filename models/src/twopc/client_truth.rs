@@ -6,30 +6,32 @@
 //! finding, not this one's. A `fail` without a `txn` never began; an
 //! `info` (timeout) may have gone either way.
 
+use super::event::Event;
 use super::timeline::{Outcome, Timeline};
 use super::txn::TxnId;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, History, OpEntry, OpType};
 
 /// The client-truth checker.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ClientTruth;
 
-impl Checker for ClientTruth {
-    fn name(&self) -> &'static str {
-        "client-truth"
+impl ClientTruth {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "client-truth",
+        property: Property::Always,
+        description: "a transfer reported committed is voided at no participant; one reported aborted is applied at none",
+    };
+}
+
+impl Checker<Event> for ClientTruth {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "a transfer reported committed is voided at no participant; one reported aborted is applied at none"
-    }
-
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let t = Timeline::of(history);
         let by_txn = t.outcomes_by_txn();
         let mut violations = Vec::new();
@@ -38,8 +40,8 @@ impl Checker for ClientTruth {
             let Some(txn) = txn_of(op) else { continue };
             let outcomes = by_txn.get(&txn).map(Vec::as_slice).unwrap_or_default();
             let wrong = match op.kind {
-                OpType::Ok => untrue_commit(txn, outcomes),
-                OpType::Fail => untrue_abort(txn, outcomes),
+                OpType::Ok => untrue_commit(&t, txn, outcomes),
+                OpType::Fail => untrue_abort(&t, txn, outcomes),
                 _ => None,
             };
             if let Some((message, mut entries)) = wrong {
@@ -57,28 +59,28 @@ impl Checker for ClientTruth {
     }
 }
 
+/// The transaction a completion's reply names (`{"txn": id, ..}`).
 fn txn_of(op: &OpEntry) -> Option<TxnId> {
-    let txn = op.value().get("txn")?.clone();
-    serde_json::from_value(txn).ok()
+    op.value().get("txn")?.as_str()?.parse().ok()
 }
 
 type Wrong = Option<(String, Vec<usize>)>;
 
-fn untrue_commit(txn: TxnId, outcomes: &[&Outcome]) -> Wrong {
+fn untrue_commit(t: &Timeline, txn: TxnId, outcomes: &[&Outcome]) -> Wrong {
     let void = outcomes.iter().find(|o| !o.local.applied())?;
     let how = void.local.describe();
     let message = format!(
         "the client was told {txn} committed, but {} {how}",
-        void.node
+        t.name(void.node)
     );
     Some((message, vec![void.at.index]))
 }
 
-fn untrue_abort(txn: TxnId, outcomes: &[&Outcome]) -> Wrong {
+fn untrue_abort(t: &Timeline, txn: TxnId, outcomes: &[&Outcome]) -> Wrong {
     let applied = outcomes.iter().find(|o| o.local.applied())?;
     let message = format!(
         "the client was told {txn} aborted, but {} committed it",
-        applied.node
+        t.name(applied.node)
     );
     Some((message, vec![applied.at.index]))
 }

@@ -8,33 +8,37 @@
 //! Transactions still in doubt at some participant at the end are left to
 //! "termination".
 
+use super::event::Event;
 use super::timeline::{Local, Outcome, Timeline};
 use super::txn::TxnId;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
+use crate::node::NodeId;
 use std::collections::BTreeSet;
 
 /// The conservation checker.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Conservation;
 
-impl Checker for Conservation {
-    fn name(&self) -> &'static str {
-        "conservation"
+impl Conservation {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "conservation",
+        property: Property::Always,
+        description: "the total of all balances never changes and no committed balance is negative",
+    };
+}
+
+impl Checker<Event> for Conservation {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Always
-    }
-
-    fn describe(&self) -> &'static str {
-        "the total of all balances never changes and no committed balance is negative"
-    }
-
-    fn check(&self, history: &History, _ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let t = Timeline::of(history);
-        let mut violations: Vec<Violation> = t.outcomes.iter().filter_map(negative).collect();
+        let mut violations: Vec<Violation> =
+            t.outcomes.iter().filter_map(|o| negative(&t, o)).collect();
         for (txn, outcomes) in t.outcomes_by_txn() {
             if let Some(v) = unbalanced(&t, txn, &outcomes) {
                 violations.push(v);
@@ -46,7 +50,7 @@ impl Checker for Conservation {
     }
 }
 
-fn negative(o: &Outcome) -> Option<Violation> {
+fn negative(t: &Timeline, o: &Outcome) -> Option<Violation> {
     let Local::Committed { balances, .. } = &o.local else {
         return None;
     };
@@ -54,7 +58,8 @@ fn negative(o: &Outcome) -> Option<Violation> {
     Some(Violation {
         message: format!(
             "{} left account {account} at {balance} after {}",
-            o.node, o.txn
+            t.name(o.node),
+            o.txn
         ),
         time_us: Some(o.at.time_us),
         entries: vec![o.at.index],
@@ -63,11 +68,11 @@ fn negative(o: &Outcome) -> Option<Violation> {
 
 /// A violation if `txn` is settled everywhere and its committed legs do not sum to zero.
 fn unbalanced(t: &Timeline, txn: TxnId, outcomes: &[&Outcome]) -> Option<Violation> {
-    let nodes: BTreeSet<&str> = outcomes.iter().map(|o| o.node.as_str()).collect();
+    let nodes: BTreeSet<NodeId> = outcomes.iter().map(|o| o.node).collect();
     let settled = t
         .begun
         .get(&txn)
-        .is_some_and(|(_, names)| names.iter().all(|n| nodes.contains(n.as_str())));
+        .is_some_and(|(_, ids)| ids.iter().all(|n| nodes.contains(n)));
     let committed: Vec<&&Outcome> = outcomes.iter().filter(|o| o.local.applied()).collect();
     if !settled || committed.is_empty() {
         return None;
@@ -84,7 +89,7 @@ fn unbalanced(t: &Timeline, txn: TxnId, outcomes: &[&Outcome]) -> Option<Violati
     }
     let how = outcomes
         .iter()
-        .map(|o| format!("{} {}", o.node, o.local.describe()))
+        .map(|o| format!("{} {}", t.name(o.node), o.local.describe()))
         .collect::<Vec<_>>()
         .join(", ");
     let made = if sum > 0 { "created" } else { "destroyed" };

@@ -14,10 +14,12 @@
 //! On restart it reads the log: undecided transactions are aborted
 //! (cause `recovery`), decided ones are re-sent until acknowledged.
 
+use super::event::Event;
 use super::layout::Layout;
 use super::msg::Msg;
 use super::txn::{AbortCause, Decision, Leg, TxnId};
-use crate::node::{Ctx, NodeId, Outcome, RequestId, TimerId};
+use super::Ctx;
+use crate::node::{NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -92,15 +94,16 @@ impl Coordinator {
     }
 
     /// Start or restart: bump the epoch, finish what the log holds.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("coordinator");
         ctx.persist("epoch", &self.epoch);
         let pending = self.unfinished();
         if self.epoch > 1 {
-            ctx.raw_event(
-                "recovered",
-                &json!({ "epoch": self.epoch, "txns": pending }),
-            );
+            let txns = pending.clone().into_boxed_slice();
+            ctx.event(Event::Recovered {
+                epoch: self.epoch,
+                txns,
+            });
         }
         for txn in pending {
             match self.txns[&txn].record.decision {
@@ -112,7 +115,7 @@ impl Coordinator {
     }
 
     /// A client asks for a transfer: begin it and send `Prepare`s.
-    pub fn on_transfer(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, t: super::op::Transfer) {
+    pub fn on_transfer(&mut self, ctx: &mut Ctx<'_>, req: RequestId, t: super::op::Transfer) {
         assert!(
             self.txns.len() < TXNS_MAX,
             "coordinator {} is overloaded",
@@ -126,7 +129,6 @@ impl Coordinator {
         };
         let legs = self.layout.legs(&t);
         let peers: Vec<NodeId> = legs.keys().copied().collect();
-        let names: Vec<String> = peers.iter().map(|&p| self.layout.name(p)).collect();
         let record = LogRecord {
             legs: legs.clone(),
             decision: None,
@@ -140,7 +142,8 @@ impl Coordinator {
         };
         self.txns.insert(txn, txn_state);
         self.write_log(ctx, true);
-        ctx.raw_event("begun", &json!({ "txn": txn, "participants": names }));
+        let participants = peers.as_slice().into();
+        ctx.event(Event::Begun { participants, txn });
         for (p, legs) in legs {
             let peers = peers.clone();
             ctx.send(p, Msg::Prepare { txn, legs, peers });
@@ -148,7 +151,7 @@ impl Coordinator {
     }
 
     /// A message arrives.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Vote { txn, no } => self.on_vote(ctx, from, txn, no),
             Msg::Ack { txn } => self.on_ack(ctx, from, txn),
@@ -159,13 +162,7 @@ impl Coordinator {
         }
     }
 
-    fn on_vote(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        from: NodeId,
-        txn: TxnId,
-        no: Option<AbortCause>,
-    ) {
+    fn on_vote(&mut self, ctx: &mut Ctx<'_>, from: NodeId, txn: TxnId, no: Option<AbortCause>) {
         let Some(t) = self.txns.get_mut(&txn) else {
             if no.is_none() {
                 presume_abort(ctx, from, txn);
@@ -192,7 +189,7 @@ impl Coordinator {
         }
     }
 
-    fn on_ack(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, txn: TxnId) {
+    fn on_ack(&mut self, ctx: &mut Ctx<'_>, from: NodeId, txn: TxnId) {
         let Some(t) = self.txns.get_mut(&txn) else {
             return; // finished already, or forgotten
         };
@@ -203,11 +200,11 @@ impl Coordinator {
         if t.acked.len() == t.record.legs.len() {
             self.txns.remove(&txn);
             self.write_log(ctx, false);
-            ctx.raw_event("finished", &json!({ "txn": txn }));
+            ctx.event(Event::Finished { txn });
         }
     }
 
-    fn on_inquire(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, txn: TxnId) {
+    fn on_inquire(&mut self, ctx: &mut Ctx<'_>, from: NodeId, txn: TxnId) {
         match self.txns.get(&txn).map(|t| t.record.decision) {
             Some(Some(decision)) => ctx.send(from, Msg::Decision { txn, decision }),
             Some(None) => {} // still collecting votes
@@ -216,13 +213,7 @@ impl Coordinator {
     }
 
     /// Decides `txn`, logs it, answers the client and tells the participants.
-    fn decide(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        txn: TxnId,
-        d: Decision,
-        cause: Option<AbortCause>,
-    ) {
+    fn decide(&mut self, ctx: &mut Ctx<'_>, txn: TxnId, d: Decision, cause: Option<AbortCause>) {
         let needed = self
             .layout
             .variant
@@ -236,10 +227,11 @@ impl Coordinator {
         t.record.decision = Some(d);
         let client = t.client.take();
         self.write_log(ctx, d == Decision::Commit);
-        ctx.raw_event(
-            "decided",
-            &json!({ "txn": txn, "decision": d, "cause": cause }),
-        );
+        ctx.event(Event::Decided {
+            cause,
+            decision: d,
+            txn,
+        });
         if let Some(req) = client {
             let outcome = match d {
                 Decision::Commit => Outcome::Ok,
@@ -250,7 +242,7 @@ impl Coordinator {
         self.send_decision(ctx, txn);
     }
 
-    fn send_decision(&self, ctx: &mut Ctx<'_, Msg>, txn: TxnId) {
+    fn send_decision(&self, ctx: &mut Ctx<'_>, txn: TxnId) {
         let t = &self.txns[&txn];
         let decision = t.record.decision.expect("send a decided txn");
         for &p in t.record.legs.keys().filter(|p| !t.acked.contains(p)) {
@@ -259,7 +251,7 @@ impl Coordinator {
     }
 
     /// Writes the log of unfinished transactions, unless the variant keeps none.
-    fn write_log(&self, ctx: &mut Ctx<'_, Msg>, sync: bool) {
+    fn write_log(&self, ctx: &mut Ctx<'_>, sync: bool) {
         if !self.layout.variant.logs_decisions() {
             return;
         }
@@ -273,7 +265,7 @@ impl Coordinator {
     }
 
     /// The tick: time out slow prepares, re-send unacknowledged decisions.
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         assert_eq!(timer, TICK, "coordinators have one timer");
         let p = &self.layout.params;
         let timeout_us = p.prepare_timeout_ms * 1_000;
@@ -291,8 +283,8 @@ impl Coordinator {
 
 /// Answers a question about a transaction this coordinator has no record
 /// of: it never logged a commit for it, so it is aborted.
-fn presume_abort(ctx: &mut Ctx<'_, Msg>, to: NodeId, txn: TxnId) {
-    ctx.raw_event("presumed_abort", &json!({ "txn": txn }));
+fn presume_abort(ctx: &mut Ctx<'_>, to: NodeId, txn: TxnId) {
+    ctx.event(Event::PresumedAbort { txn });
     let decision = Decision::Abort;
     ctx.send(to, Msg::Decision { txn, decision });
 }

@@ -12,14 +12,16 @@
 //!   `lock-conflict`, `prepare-timeout`, `recovery`, ...).
 //! - `abort_rate_pct`: aborted of decided transactions, in percent (one sample).
 
+use super::event::Event;
 use super::timeline::Timeline;
-use super::txn::{Decision, TxnId};
+use super::txn::{AbortCause, Decision, TxnId};
 use crate::history::{Entry, History, OpType};
 use crate::metric::Metric;
+use crate::node::NodeId;
 use std::collections::BTreeMap;
 
 /// All twopc metrics of `history`.
-pub fn metrics(history: &History) -> Vec<Metric> {
+pub fn metrics(history: &History<Event>) -> Vec<Metric> {
     let t = Timeline::of(history);
     let (blocking, blocked) = blocking_ms(&t);
     let mut out = vec![
@@ -45,26 +47,26 @@ pub fn metrics(history: &History) -> Vec<Metric> {
 
 /// Blocking samples, and how many prepared participants never got an outcome.
 fn blocking_ms(t: &Timeline) -> (Vec<f64>, u64) {
-    let mut waiting: BTreeMap<(&str, TxnId), u64> = BTreeMap::new();
+    let mut waiting: BTreeMap<(NodeId, TxnId), u64> = BTreeMap::new();
     let mut samples = Vec::new();
     let mut outcomes = t.outcomes.iter().peekable();
     for (at, node, txn) in &t.prepared {
         while let Some(o) = outcomes.next_if(|o| o.at.index < at.index) {
-            if let Some(since) = waiting.remove(&(o.node.as_str(), o.txn)) {
+            if let Some(since) = waiting.remove(&(o.node, o.txn)) {
                 samples.push(o.at.time_us.saturating_sub(since) as f64 / 1_000.0);
             }
         }
-        waiting.entry((node.as_str(), *txn)).or_insert(at.time_us);
+        waiting.entry((*node, *txn)).or_insert(at.time_us);
     }
     for o in outcomes {
-        if let Some(since) = waiting.remove(&(o.node.as_str(), o.txn)) {
+        if let Some(since) = waiting.remove(&(o.node, o.txn)) {
             samples.push(o.at.time_us.saturating_sub(since) as f64 / 1_000.0);
         }
     }
     (samples, waiting.len() as u64)
 }
 
-fn commit_latency_ms(history: &History) -> Vec<f64> {
+fn commit_latency_ms(history: &History<Event>) -> Vec<f64> {
     let mut invoked: BTreeMap<u64, u64> = BTreeMap::new();
     let mut samples = Vec::new();
     for entry in &history.entries {
@@ -88,14 +90,14 @@ fn commit_latency_ms(history: &History) -> Vec<f64> {
 
 fn decisions(t: &Timeline) -> Vec<Metric> {
     let mut committed = 0;
-    let mut causes: BTreeMap<String, u64> = BTreeMap::new();
-    for txn in t.decided.keys() {
-        let d = t.decision(*txn).expect("decided has a first decision");
+    // Keyed by the cause's word, so the metrics list in its order.
+    let mut causes: BTreeMap<&str, u64> = BTreeMap::new();
+    for d in t.decided.values() {
         match d.decision {
             Decision::Commit => committed += 1,
             Decision::Abort => {
                 *causes
-                    .entry(d.cause.clone().unwrap_or_default())
+                    .entry(d.cause.map_or("", AbortCause::word))
                     .or_default() += 1
             }
         }

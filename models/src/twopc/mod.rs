@@ -37,7 +37,8 @@
 //!
 //! Messages: [`msg::Msg`]. Durable records: [`coordinator`] (`epoch`,
 //! `log`) and [`participant`] (`balances`, `prepared`, `outcome/<txn>`).
-//! Events recorded for the checkers: [`timeline`].
+//! Events recorded for the checkers: [`event::Event`], sorted for them by
+//! [`timeline`].
 //!
 //! # Checkers and metrics
 //!
@@ -65,26 +66,28 @@
 //!   the participant forget the transaction and its locks; told to commit,
 //!   it has nothing to apply: conservation and atomicity break.
 
-pub mod atomicity;
-pub mod client_truth;
-pub mod conservation;
-pub mod coordinator;
-pub mod layout;
-pub mod ledger;
-pub mod metrics;
-pub mod msg;
-pub mod node;
-pub mod op;
-pub mod params;
-pub mod participant;
-pub mod termination;
-pub mod timeline;
-pub mod txn;
-pub mod variant;
+pub(crate) mod atomicity;
+pub(crate) mod client_truth;
+pub(crate) mod conservation;
+pub(crate) mod coordinator;
+pub(crate) mod event;
+pub(crate) mod layout;
+pub(crate) mod ledger;
+pub(crate) mod metrics;
+pub(crate) mod msg;
+pub(crate) mod node;
+pub(crate) mod op;
+pub(crate) mod params;
+pub(crate) mod participant;
+pub(crate) mod termination;
+pub(crate) mod timeline;
+pub(crate) mod txn;
+pub(crate) mod variant;
 
 #[cfg(test)]
 mod tests;
 
+pub use event::Event;
 pub use layout::Layout;
 pub use msg::Msg;
 pub use node::TwoPcNode;
@@ -92,14 +95,17 @@ pub use op::{Op, Transfer};
 pub use params::Params;
 pub use variant::Variant;
 
-use crate::check::{CheckContext, Checker, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Verdict, Violation};
 use crate::history::History;
 use crate::metric::Metric;
-use crate::model::{find_variant, Model, ModelError, NodeSpec, OpInfo, VariantInfo};
+use crate::model::{Model, ModelError, NodeSpec, OpInfo};
 use crate::node::NodeId;
 use crate::storage::Storage;
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
+
+/// A twopc handler's context.
+type Ctx<'a> = crate::node::Ctx<'a, Msg, Event>;
 
 /// Most violations one verdict lists.
 pub const VIOLATIONS_MAX: usize = 20;
@@ -126,7 +132,7 @@ impl TwoPcModel {
     }
 }
 
-fn all_checkers() -> Vec<Box<dyn Checker>> {
+fn all_checkers() -> Vec<Box<dyn Checker<Event>>> {
     vec![
         Box::new(atomicity::Atomicity),
         Box::new(conservation::Conservation),
@@ -140,12 +146,16 @@ impl Model for TwoPcModel {
     const DESCRIPTION: &'static str =
         "two-phase commit (presumed abort) of bank transfers across participants owning accounts";
     type Params = Params;
+    type Variant = Variant;
+    const CHECKERS: &'static [CheckerInfo] = &[
+        atomicity::Atomicity::INFO,
+        conservation::Conservation::INFO,
+        client_truth::ClientTruth::INFO,
+        termination::Termination::INFO,
+    ];
     type Node = TwoPcNode;
+    type Event = Event;
     type Op = Op;
-
-    fn variants() -> &'static [VariantInfo] {
-        variant::VARIANTS
-    }
 
     fn ops() -> &'static [OpInfo] {
         &[OpInfo {
@@ -155,18 +165,10 @@ impl Model for TwoPcModel {
         }]
     }
 
-    fn checker_names() -> Vec<(&'static str, &'static str)> {
-        all_checkers()
-            .iter()
-            .map(|c| (c.name(), c.describe()))
-            .collect()
-    }
-
-    fn new(variant: &str, nodes: usize, params: Params) -> Result<Self, ModelError> {
-        let info = find_variant::<Self>(variant)?;
+    fn new(variant: Variant, nodes: usize, params: Params) -> Result<Self, ModelError> {
         params.validate(nodes)?;
         let layout = Layout {
-            variant: Variant::parse(info.name).expect("every listed variant parses"),
+            variant,
             coordinators: params.coordinators,
             participants: nodes - params.coordinators,
             params,
@@ -195,16 +197,16 @@ impl Model for TwoPcModel {
         TwoPcNode::build(&self.layout, id, storage)
     }
 
-    fn make_op(&self, f: &str, rng: &mut ChaCha8Rng) -> Op {
+    fn make_op(&mut self, f: &str, rng: &mut ChaCha8Rng) -> Op {
         assert_eq!(f, "transfer", "the twopc model has one op, \"transfer\"");
         Op::Transfer(op::make_transfer(&self.layout, rng))
     }
 
-    fn checkers(&self) -> Vec<Box<dyn Checker>> {
+    fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         all_checkers()
     }
 
-    fn metrics(&self, history: &History, _ctx: &CheckContext) -> Vec<Metric> {
+    fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)
     }
 }

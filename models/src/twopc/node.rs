@@ -1,11 +1,13 @@
 //! The twopc model's node type: one enum over the two roles.
 
 use super::coordinator::Coordinator;
+use super::event::Event;
 use super::layout::Layout;
 use super::msg::Msg;
 use super::op::Op;
 use super::participant::Participant;
-use crate::node::{Ctx, Node, NodeId, Outcome, RequestId, TimerId};
+use super::Ctx;
+use crate::node::{Node, NodeId, Outcome, RequestId, TimerId};
 use crate::storage::Storage;
 use std::sync::Arc;
 
@@ -49,29 +51,30 @@ impl TwoPcNode {
 impl Node for TwoPcNode {
     type Msg = Msg;
     type Op = Op;
+    type Event = Event;
 
-    fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         match self {
             TwoPcNode::Coordinator(c) => c.on_start(ctx),
             TwoPcNode::Participant(p) => p.on_start(ctx),
         }
     }
 
-    fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match self {
             TwoPcNode::Coordinator(c) => c.on_msg(ctx, from, msg),
             TwoPcNode::Participant(p) => p.on_msg(ctx, from, msg),
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         match self {
             TwoPcNode::Coordinator(c) => c.on_timer(ctx, timer),
             TwoPcNode::Participant(p) => p.on_timer(ctx, timer),
         }
     }
 
-    fn on_client(&mut self, ctx: &mut Ctx<'_, Msg>, req: RequestId, op: Op) {
+    fn on_client(&mut self, ctx: &mut Ctx<'_>, req: RequestId, op: Op) {
         match (self, op) {
             (TwoPcNode::Coordinator(c), Op::Transfer(t)) => c.on_transfer(ctx, req, t),
             (TwoPcNode::Participant(_), _) => {

@@ -13,15 +13,16 @@
 //! it the PREPARED record comes back, and the coordinator's answer to the
 //! inquiry is abort again (presumed abort).
 
+use super::event::Event;
 use super::layout::Layout;
 use super::ledger::Ledger;
 use super::msg::Msg;
 use super::txn::{AbortCause, Decision, Leg, TxnId};
 use super::variant::Variant;
-use crate::node::{Ctx, NodeId, TimerId};
-use crate::storage::Storage;
+use super::Ctx;
+use crate::node::{NodeId, TimerId};
+use crate::storage::{numbered_key, push_decimal, Storage};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -55,8 +56,15 @@ pub struct Participant {
     outcomes: BTreeMap<TxnId, Decision>,
 }
 
+/// `outcome/<txn>`, as `format!("outcome/{txn}")` writes it, built without
+/// the formatting machinery: it is made on every outcome read and write.
 fn outcome_key(txn: TxnId) -> String {
-    format!("outcome/{txn}")
+    let mut key = numbered_key("outcome/c", txn.coord as u64 + 1);
+    key.push('.');
+    push_decimal(&mut key, u64::from(txn.epoch));
+    key.push('.');
+    push_decimal(&mut key, u64::from(txn.seq));
+    key
 }
 
 impl Participant {
@@ -96,20 +104,21 @@ impl Participant {
     }
 
     /// Start or restart: re-lock in-doubt rows (done in `new`), start waiting.
-    pub fn on_start(&mut self, ctx: &mut Ctx<'_, Msg>) {
+    pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("participant");
         for p in self.prepared.values_mut() {
             p.since_us = ctx.now_us;
             p.asked_us = ctx.now_us;
         }
         if !self.prepared.is_empty() {
-            ctx.raw_event("restored", &json!({ "prepared": self.in_doubt() }));
+            let prepared = self.in_doubt().into_boxed_slice();
+            ctx.event(Event::Restored { prepared });
         }
         ctx.set_timer(TICK, self.tick_us());
     }
 
     /// A message arrives.
-    pub fn on_msg(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, msg: Msg) {
+    pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Prepare { txn, legs, peers } => self.on_prepare(ctx, txn, legs, peers),
             Msg::Decision { txn, decision } => self.on_decision(ctx, txn, decision),
@@ -120,12 +129,12 @@ impl Participant {
         }
     }
 
-    fn outcome(&self, ctx: &Ctx<'_, Msg>, txn: TxnId) -> Option<Decision> {
+    fn outcome(&self, ctx: &Ctx<'_>, txn: TxnId) -> Option<Decision> {
         let cached = self.outcomes.get(&txn).copied();
         cached.or_else(|| ctx.storage.get(&outcome_key(txn)))
     }
 
-    fn remember(&mut self, ctx: &mut Ctx<'_, Msg>, txn: TxnId, decision: Decision, sync: bool) {
+    fn remember(&mut self, ctx: &mut Ctx<'_>, txn: TxnId, decision: Decision, sync: bool) {
         if self.outcomes.len() >= OUTCOMES_CACHED_MAX {
             self.outcomes.clear();
         }
@@ -138,13 +147,7 @@ impl Participant {
         }
     }
 
-    fn on_prepare(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        txn: TxnId,
-        legs: Vec<Leg>,
-        peers: Vec<NodeId>,
-    ) {
+    fn on_prepare(&mut self, ctx: &mut Ctx<'_>, txn: TxnId, legs: Vec<Leg>, peers: Vec<NodeId>) {
         assert!(
             !legs.is_empty() && peers.contains(&self.id),
             "{txn}: a prepare for someone else"
@@ -159,11 +162,15 @@ impl Participant {
         }
         if let Err(cause) = self.ledger.check(&self.layout, txn, &legs) {
             self.remember(ctx, txn, Decision::Abort, false);
-            ctx.raw_event("aborted", &json!({ "txn": txn, "cause": cause }));
+            ctx.event(Event::Aborted { cause, txn });
             return vote(ctx, txn, Some(cause));
         }
         self.ledger.lock(&self.layout, txn, &legs);
-        ctx.raw_event("prepared", &json!({ "txn": txn, "legs": legs }));
+        let prepared_legs = legs.as_slice().into();
+        ctx.event(Event::Prepared {
+            legs: prepared_legs,
+            txn,
+        });
         let now_us = ctx.now_us;
         let record = Prepared {
             legs,
@@ -180,7 +187,7 @@ impl Participant {
         vote(ctx, txn, None);
     }
 
-    fn on_decision(&mut self, ctx: &mut Ctx<'_, Msg>, txn: TxnId, decision: Decision) {
+    fn on_decision(&mut self, ctx: &mut Ctx<'_>, txn: TxnId, decision: Decision) {
         if self.prepared.contains_key(&txn) {
             self.finish(ctx, txn, decision, AbortCause::Decision);
         } else if let Some(local) = self.outcome(ctx, txn) {
@@ -189,15 +196,16 @@ impl Participant {
             if (local, decision) == (Decision::Abort, Decision::Commit) {
                 let correct = self.layout.variant == Variant::Correct;
                 assert!(!correct, "{txn}: told to commit a transaction aborted here");
-                let data = json!({ "txn": txn, "decision": decision, "local": local });
-                ctx.raw_event("heuristic_conflict", &data);
+                ctx.event(Event::HeuristicConflict {
+                    decision,
+                    local,
+                    txn,
+                });
             }
         } else if decision == Decision::Abort {
             self.remember(ctx, txn, Decision::Abort, false);
-            ctx.raw_event(
-                "aborted",
-                &json!({ "txn": txn, "cause": AbortCause::Decision }),
-            );
+            let cause = AbortCause::Decision;
+            ctx.event(Event::Aborted { cause, txn });
         } else {
             assert_ne!(
                 self.layout.variant,
@@ -205,53 +213,48 @@ impl Participant {
                 "{txn}: told to commit a transaction never prepared here"
             );
             self.remember(ctx, txn, Decision::Commit, true);
-            ctx.raw_event("forgotten", &json!({ "txn": txn, "decision": decision }));
+            ctx.event(Event::Forgotten { decision, txn });
         }
         ctx.send(txn.coord, Msg::Ack { txn });
     }
 
     /// Applies `decision` to prepared `txn` and makes the outcome durable.
-    fn finish(
-        &mut self,
-        ctx: &mut Ctx<'_, Msg>,
-        txn: TxnId,
-        decision: Decision,
-        cause: AbortCause,
-    ) {
+    fn finish(&mut self, ctx: &mut Ctx<'_>, txn: TxnId, decision: Decision, cause: AbortCause) {
         let record = self.prepared.remove(&txn).expect("finish a prepared txn");
         match decision {
             Decision::Commit => {
                 let after = self.ledger.apply(&self.layout, txn, &record.legs);
                 ctx.persist_unsynced("balances", self.ledger.balances());
                 self.remember(ctx, txn, decision, true);
-                let data = json!({ "txn": txn, "legs": record.legs, "balances": after });
-                ctx.raw_event("committed", &data);
+                ctx.event(Event::Committed {
+                    balances: after.into_boxed_slice(),
+                    legs: record.legs.into_boxed_slice(),
+                    txn,
+                });
             }
             Decision::Abort => {
                 self.ledger.release(txn);
                 self.remember(ctx, txn, decision, false);
-                ctx.raw_event("aborted", &json!({ "txn": txn, "cause": cause }));
+                ctx.event(Event::Aborted { cause, txn });
             }
         }
     }
 
-    fn on_inquire(&mut self, ctx: &mut Ctx<'_, Msg>, from: NodeId, txn: TxnId) {
+    fn on_inquire(&mut self, ctx: &mut Ctx<'_>, from: NodeId, txn: TxnId) {
         if let Some(decision) = self.outcome(ctx, txn) {
             ctx.send(from, Msg::Decision { txn, decision });
         } else if !self.prepared.contains_key(&txn) {
             // Never voted, so no commit can exist: refuse it for good.
             self.remember(ctx, txn, Decision::Abort, false);
-            ctx.raw_event(
-                "aborted",
-                &json!({ "txn": txn, "cause": AbortCause::Cooperative }),
-            );
+            let cause = AbortCause::Cooperative;
+            ctx.event(Event::Aborted { cause, txn });
             let decision = Decision::Abort;
             ctx.send(from, Msg::Decision { txn, decision });
         }
     }
 
     /// The tick: ask about long-waiting transactions (or, buggy, give up on them).
-    pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Msg>, timer: TimerId) {
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: TimerId) {
         assert_eq!(timer, TICK, "participants have one timer");
         ctx.set_timer(TICK, self.tick_us());
         let p = &self.layout.params;
@@ -280,6 +283,24 @@ impl Participant {
     }
 }
 
-fn vote(ctx: &mut Ctx<'_, Msg>, txn: TxnId, no: Option<AbortCause>) {
+fn vote(ctx: &mut Ctx<'_>, txn: TxnId, no: Option<AbortCause>) {
     ctx.send(txn.coord, Msg::Vote { txn, no });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_key_is_the_formatted_txn() {
+        for (coord, epoch, seq) in [
+            (0, 0, 0),
+            (0, 1, 1),
+            (2, 9, 10),
+            (9, 4_000_000_000, u32::MAX),
+        ] {
+            let txn = TxnId { coord, epoch, seq };
+            assert_eq!(outcome_key(txn), format!("outcome/{txn}"));
+        }
+    }
 }

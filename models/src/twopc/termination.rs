@@ -9,41 +9,45 @@
 //! logged a decision (nobody can commit it), so participants are where
 //! undecided transactions show.
 
+use super::event::Event;
 use super::timeline::Timeline;
 use super::txn::TxnId;
 use super::{verdict_of, VIOLATIONS_MAX};
-use crate::check::{CheckContext, Checker, Property, Verdict, Violation};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
+use crate::node::NodeId;
 use std::collections::BTreeMap;
 
 /// The termination checker.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Termination;
 
-impl Checker for Termination {
-    fn name(&self) -> &'static str {
-        "termination"
+impl Termination {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "termination",
+        property: Property::Eventually,
+        description: "after heal, every transaction is decided and every prepared participant learned the outcome and released its locks",
+    };
+}
+
+impl Checker<Event> for Termination {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
     }
 
-    fn property(&self) -> Property {
-        Property::Eventually
-    }
-
-    fn describe(&self) -> &'static str {
-        "after heal, every transaction is decided and every prepared participant learned the outcome and released its locks"
-    }
-
-    fn check(&self, history: &History, ctx: &CheckContext) -> Verdict {
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let t = Timeline::of(history);
         let end = Some(ctx.end_us);
         let mut violations = Vec::new();
-        let mut last_outcome: BTreeMap<(&str, TxnId), usize> = BTreeMap::new();
+        let mut last_outcome: BTreeMap<(NodeId, TxnId), usize> = BTreeMap::new();
         for o in &t.outcomes {
-            last_outcome.insert((o.node.as_str(), o.txn), o.at.index);
+            last_outcome.insert((o.node, o.txn), o.at.index);
         }
-        for (at, node, txn) in &t.prepared {
-            let resolved = last_outcome.get(&(node.as_str(), *txn));
+        for &(at, node, txn) in &t.prepared {
+            let resolved = last_outcome.get(&(node, txn));
             if resolved.is_none_or(|&i| i < at.index) {
+                let node = t.name(node);
                 let message = format!("{node} still holds {txn} prepared, its rows locked");
                 violations.push(Violation {
                     message,

@@ -18,7 +18,7 @@ const P2: NodeId = 2;
 const P3: NodeId = 3;
 
 fn cluster_with(variant: &str, params: Params) -> Cluster<TwoPcModel> {
-    let model = TwoPcModel::new(variant, 4, params).expect("valid model");
+    let model = crate::model::named::<TwoPcModel>(variant, 4, params).expect("valid model");
     let mut c = Cluster::new(model, 7);
     c.set_latency(Latency::Fixed(MS));
     c
@@ -124,7 +124,7 @@ fn a_no_vote_aborts_everywhere_and_releases_the_locks() {
         .ops()
         .find(|o| o.kind == OpType::Fail)
         .expect("a fail");
-    assert_eq!(fail.value()["cause"], "no-funds");
+    assert_eq!(fail.value().get("cause"), Some(&"no-funds".into()));
     assert!((P1..=P3).all(|p| c
         .node(p)
         .and_then(TwoPcNode::as_participant)
@@ -284,11 +284,48 @@ fn a_coordinator_restart_does_not_reuse_transaction_ids() {
     c.restart(C1);
     transfer(&mut c, 1);
     c.run_until(100 * MS);
-    let begun: Vec<String> = c
-        .history()
-        .events()
-        .filter(|e| e.name == "begun")
-        .map(|e| e.data["txn"].as_str().unwrap().to_string())
+    let begun: Vec<String> = (c.history().events())
+        .filter_map(|e| match &e.event {
+            Event::Begun { txn, .. } => Some(txn.to_string()),
+            _ => None,
+        })
         .collect();
     assert_eq!(begun, vec!["c1.1.1", "c1.2.1"]);
+}
+
+/// Every event a run records reads back from its `history.jsonl` form.
+#[test]
+fn events_round_trip_through_their_json_form() {
+    let mut stranded = cluster_with("correct", no_peers());
+    strand_p2(&mut stranded);
+    stranded.heal();
+    stranded.restart(C1);
+    stranded.run_until(1_500 * MS);
+    let runs = [
+        stranded,
+        crash_after_yes("correct"),
+        slow_no_vote("correct"),
+    ];
+    let mut names = std::collections::BTreeSet::new();
+    for c in &runs {
+        for e in c.history().events() {
+            let text = serde_json::to_string(&e.event).expect("events encode");
+            let back: Event = serde_json::from_str(&text).expect("events decode");
+            assert_eq!(back, e.event, "{text}");
+            names.insert(crate::history::Event::name(&e.event));
+        }
+    }
+    let kinds = [
+        "begun",
+        "decided",
+        "finished",
+        "prepared",
+        "committed",
+        "aborted",
+        "recovered",
+        "restored",
+    ];
+    for name in kinds {
+        assert!(names.contains(name), "no {name} in {names:?}");
+    }
 }

@@ -1,15 +1,17 @@
 //! A transaction's identity, its legs and how it ended.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
 /// A transaction id, unique across coordinator restarts: the owning
 /// coordinator's node id, the coordinator's incarnation (`epoch`, bumped
 /// durably on every start) and a sequence number within that incarnation.
-/// Written as `c1.2.17` (coordinator `c1`, epoch 2, 17th transaction).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+/// Written as `c1.2.17` (coordinator `c1`, epoch 2, 17th transaction), in
+/// histories and in durable records alike; in memory it is these three
+/// numbers, so checkers compare and order ids without parsing text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TxnId {
     /// Node id of the coordinator that owns the transaction.
     pub coord: usize,
@@ -30,7 +32,6 @@ impl FromStr for TxnId {
     fn from_str(s: &str) -> Result<TxnId, String> {
         let bad = || format!("expected a transaction id like c1.2.17, found {s:?}");
         let rest = s.strip_prefix('c').ok_or_else(bad)?;
-        // Checkers parse every event's id several times per run: no Vec.
         let mut parts = rest.split('.');
         let (Some(coord), Some(epoch), Some(seq), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -46,16 +47,31 @@ impl FromStr for TxnId {
     }
 }
 
-impl From<TxnId> for String {
-    fn from(t: TxnId) -> String {
-        t.to_string()
+impl Serialize for TxnId {
+    /// As its text, written straight to the output (no `String` in between).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
-impl TryFrom<String> for TxnId {
-    type Error = String;
-    fn try_from(s: String) -> Result<TxnId, String> {
-        s.parse()
+impl<'de> Deserialize<'de> for TxnId {
+    /// From its text, borrowed from the input where the input allows.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TxnId, D::Error> {
+        d.deserialize_str(TxnIdText)
+    }
+}
+
+struct TxnIdText;
+
+impl Visitor<'_> for TxnIdText {
+    type Value = TxnId;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a transaction id like c1.2.17")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<TxnId, E> {
+        s.parse().map_err(E::custom)
     }
 }
 
@@ -146,6 +162,21 @@ mod tests {
         assert_eq!(serde_json::from_str::<TxnId>(&json).unwrap(), t);
         assert!("c0.1.1".parse::<TxnId>().is_err());
         assert!("x1.1.1".parse::<TxnId>().is_err());
+        assert!(serde_json::from_str::<TxnId>("7").is_err());
+    }
+
+    #[test]
+    fn txn_ids_key_durable_maps() {
+        let t = TxnId {
+            coord: 1,
+            epoch: 1,
+            seq: 3,
+        };
+        let log = std::collections::BTreeMap::from([(t, 5)]);
+        let value = serde_json::to_value(&log).unwrap();
+        assert_eq!(value, serde_json::json!({"c2.1.3": 5}));
+        let back: std::collections::BTreeMap<TxnId, i32> = serde_json::from_value(value).unwrap();
+        assert_eq!(back, log);
     }
 
     #[test]

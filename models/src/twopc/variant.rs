@@ -1,65 +1,22 @@
 //! The twopc model's variants: the correct protocol and named real mistakes.
 
-use crate::model::VariantInfo;
-
-/// Which version of the protocol the nodes run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variant {
-    /// Presumed-abort 2PC with a durable decision log and durable PREPARED records.
-    Correct,
-    /// The coordinator keeps its decisions in memory only.
-    NoDecisionLog,
-    /// A prepared participant that waits too long aborts on its own.
-    UnilateralAbort,
-    /// The coordinator commits once a majority of participants voted yes.
-    EarlyCommit,
-    /// A participant votes yes before its PREPARED record is fsynced.
-    VoteBeforePersist,
+crate::variants! {
+    /// Which version of the protocol the nodes run.
+    pub enum Variant {
+        /// Presumed-abort 2PC with a durable decision log and durable PREPARED records.
+        Correct = ("correct", true, "presumed-abort 2PC (Gray & Lamport §2): forced PREPARED before a yes vote, forced commit record before any commit is sent, decisions retried until acked, recovery from the log, cooperative termination"),
+        /// The coordinator keeps its decisions in memory only.
+        NoDecisionLog = ("no-decision-log", false, "the coordinator keeps decisions in memory only; after a crash it answers inquiries about a transaction it committed with \"abort\" (presumed), deciding again, differently"),
+        /// A prepared participant that waits too long aborts on its own.
+        UnilateralAbort = ("unilateral-abort", false, "a prepared participant that hears no decision within heuristic_abort_ms aborts on its own (a \"heuristic\" decision) and releases its locks"),
+        /// The coordinator commits once a majority of participants voted yes.
+        EarlyCommit = ("early-commit", false, "the coordinator commits once a majority of the participants voted yes, without waiting for the rest"),
+        /// A participant votes yes before its PREPARED record is fsynced.
+        VoteBeforePersist = ("vote-before-persist", false, "a participant votes yes while its PREPARED record is still in the write cache; a crash that loses it forgets the transaction and its locks"),
+    }
 }
 
-/// The variants as listed by `Model::variants`, correct first.
-pub const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "correct",
-        description: "presumed-abort 2PC (Gray & Lamport §2): forced PREPARED before a yes vote, forced commit record before any commit is sent, decisions retried until acked, recovery from the log, cooperative termination",
-        correct: true,
-    },
-    VariantInfo {
-        name: "no-decision-log",
-        description: "the coordinator keeps decisions in memory only; after a crash it answers inquiries about a transaction it committed with \"abort\" (presumed), deciding again, differently",
-        correct: false,
-    },
-    VariantInfo {
-        name: "unilateral-abort",
-        description: "a prepared participant that hears no decision within heuristic_abort_ms aborts on its own (a \"heuristic\" decision) and releases its locks",
-        correct: false,
-    },
-    VariantInfo {
-        name: "early-commit",
-        description: "the coordinator commits once a majority of the participants voted yes, without waiting for the rest",
-        correct: false,
-    },
-    VariantInfo {
-        name: "vote-before-persist",
-        description: "a participant votes yes while its PREPARED record is still in the write cache; a crash that loses it forgets the transaction and its locks",
-        correct: false,
-    },
-];
-
 impl Variant {
-    /// The variant named `name`, if any.
-    pub fn parse(name: &str) -> Option<Variant> {
-        let v = match name {
-            "correct" => Variant::Correct,
-            "no-decision-log" => Variant::NoDecisionLog,
-            "unilateral-abort" => Variant::UnilateralAbort,
-            "early-commit" => Variant::EarlyCommit,
-            "vote-before-persist" => Variant::VoteBeforePersist,
-            _ => return None,
-        };
-        Some(v)
-    }
-
     /// Whether the coordinator writes its log (begin and decision records).
     pub fn logs_decisions(self) -> bool {
         self != Variant::NoDecisionLog
@@ -92,14 +49,15 @@ impl Variant {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::variant::Variant as _;
 
     #[test]
     fn every_listed_variant_parses_and_correct_is_first() {
-        for v in VARIANTS {
-            assert!(Variant::parse(v.name).is_some(), "{}", v.name);
+        for v in Variant::INFOS {
+            assert!(Variant::parse(v.name).is_ok(), "{}", v.name);
         }
-        assert_eq!(VARIANTS[0].name, "correct");
-        assert_eq!(Variant::parse("nope"), None);
+        assert_eq!(Variant::INFOS[0].name, "correct");
+        assert!(Variant::parse("nope").is_err());
     }
 
     #[test]

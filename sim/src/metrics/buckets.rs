@@ -119,8 +119,8 @@ mod tests {
         let row = |invoke_us, complete_us, outcome| OpRow {
             index: 0,
             process: 0,
-            f: "w".into(),
-            node: String::new(),
+            f: "w",
+            node: "",
             invoke_us,
             complete_us,
             outcome,

@@ -54,16 +54,16 @@ impl RunMetrics {
 
 /// A latency histogram per op type and one under [`ALL`] (ok and fail ops).
 pub fn latency_by_op(ops: &[OpRow]) -> BTreeMap<String, LatencyHistogram> {
-    let mut out: BTreeMap<String, LatencyHistogram> = BTreeMap::new();
-    out.entry(ALL.to_string()).or_default();
+    let mut by_f: BTreeMap<&str, LatencyHistogram> = BTreeMap::new();
+    by_f.entry(ALL).or_default();
     for op in ops {
         let Some(us) = op.latency_us() else { continue };
         if matches!(op.outcome, Outcome::Ok | Outcome::Fail) {
-            out.entry(op.f.clone()).or_default().record_us(us);
-            out.entry(ALL.to_string()).or_default().record_us(us);
+            by_f.entry(op.f).or_default().record_us(us);
+            by_f.entry(ALL).or_default().record_us(us);
         }
     }
-    out
+    by_f.into_iter().map(|(f, h)| (f.to_string(), h)).collect()
 }
 
 /// Fraction of completed ops that were ok; None without completions.

@@ -35,10 +35,10 @@ pub struct OpRow {
     pub index: usize,
     /// The client process.
     pub process: u64,
-    /// The op's `f`.
-    pub f: String,
+    /// The op's `f` (interned: a String per op was a heap block per op).
+    pub f: &'static str,
     /// The node the request went to ("" if none).
-    pub node: String,
+    pub node: &'static str,
     /// Invoke time.
     pub invoke_us: u64,
     /// Completion time (None while pending).
@@ -68,10 +68,10 @@ pub fn op_rows(history: &dyn HistoryView) -> Vec<OpRow> {
             rows.push(OpRow {
                 index,
                 process: op.process,
-                f: op.f().to_string(),
+                f: op.f(),
                 node: (op.node())
                     .and_then(|n| nodes.get(n))
-                    .map_or_else(String::new, |n| n.to_string()),
+                    .map_or("", |n| n.as_str()),
                 invoke_us: op.time_us,
                 complete_us: None,
                 outcome: Outcome::Pending,

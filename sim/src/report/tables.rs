@@ -72,8 +72,8 @@ pub fn ops_csv(ops: &[OpRow]) -> Result<Vec<u8>, Error> {
             vec![
                 o.index.to_string(),
                 o.process.to_string(),
-                o.f.clone(),
-                o.node.clone(),
+                o.f.to_string(),
+                o.node.to_string(),
                 o.invoke_us.to_string(),
                 o.complete_us.map(|c| c.to_string()).unwrap_or_default(),
                 o.outcome.word().to_string(),
