@@ -77,6 +77,16 @@ fn bad_input_names_the_file_and_line() {
     assert_eq!(code, 3, "{stderr}");
     let missing = PathBuf::from("no/such/history.jsonl");
     assert_eq!(check("kv", &missing).0, 4);
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("check_latin1.jsonl");
+    let mut bytes = BAD.as_bytes().to_vec();
+    bytes.insert(BAD.find("\n{").unwrap() + 1, 0xe9);
+    std::fs::write(&path, bytes).unwrap();
+    let (code, _, stderr) = check("kv", &path);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("check_latin1.jsonl:2:1: not UTF-8 text: byte 0xe9"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -87,4 +97,55 @@ fn conformance_formats_are_read() {
                {:process 1, :type :ok, :f :read, :value 0}]\n";
     let path = write("check_knossos.edn", edn);
     assert_eq!(check("cas-register", &path).0, 1);
+}
+
+#[test]
+fn a_malformed_history_is_bad_input_naming_the_line() {
+    let line = |kind: &str, p: u64, t: u64| {
+        format!("{{\"type\":\"{kind}\",\"process\":{p},\"time_us\":{t},\"f\":\"read\",\"key\":\"x\"}}\n")
+    };
+    let cases = [
+        (
+            "check_ok_first",
+            line("ok", 0, 5) + &line("invoke", 0, 6),
+            1,
+            "before any invoke",
+        ),
+        (
+            "check_busy",
+            line("invoke", 0, 1) + &line("invoke", 0, 2),
+            2,
+            "invokes again while",
+        ),
+        (
+            "check_twice",
+            line("invoke", 0, 1) + &line("ok", 0, 2) + &line("ok", 0, 3),
+            3,
+            "a second completion",
+        ),
+        (
+            "check_backwards",
+            line("invoke", 0, 9) + &line("ok", 0, 4),
+            2,
+            "time goes backwards",
+        ),
+    ];
+    for (name, text, at, expect) in cases {
+        let path = write(&format!("{name}.jsonl"), &text);
+        let (code, stdout, stderr) = check("register", &path);
+        assert_eq!(code, 3, "{name}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("{name}.jsonl:{at}: ")),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(expect), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn an_empty_history_is_unknown_and_says_so() {
+    let path = write("check_empty.jsonl", "");
+    let (code, stdout, _) = check("kv", &path);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("no client operations"), "{stdout}");
 }

@@ -232,3 +232,22 @@ fn a_panic_in_protocol_code_is_a_finding_with_the_history_kept() {
         "the history up to the panic is kept"
     );
 }
+
+/// A role that may exist but that no node had when the fault fired: the
+/// fault does nothing, and the run counts it (printed by `run`, and in
+/// summary.json as `faults_unmatched_role`).
+#[test]
+fn a_fault_on_a_role_nobody_has_is_counted() {
+    let text = format!(
+        "{BASE}\n[[faults]]\nat_ms = 20\nkind = \"crash\"\ntarget = \"leader\"\n\n[[faults]]\nat_ms = 30\nkind = \"pause\"\ntarget = \"random-leader\"\n"
+    );
+    let o = run_probe(&text, 1);
+    assert_eq!(
+        o.unmatched_roles,
+        vec![
+            (20_000, "leader".to_string()),
+            (30_000, "leader".to_string())
+        ]
+    );
+    assert!(o.timeline.iter().all(|f| !f.effective));
+}

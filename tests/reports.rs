@@ -217,3 +217,28 @@ fn compare_writes_a_row_per_configuration_and_seed() {
         assert!(!f[&format!("{stem}.svg")].is_empty());
     }
 }
+
+/// A run's folder is replaced whole: a second run without plots leaves no
+/// plot of the first beside its files, and the temp folder a killed run
+/// left (here: one whose process id cannot exist) is removed.
+#[test]
+fn a_report_folder_is_replaced_whole_and_stale_temp_folders_go() {
+    let out = tmp("reports_whole");
+    let dir = out.join("ping-steady/1");
+    faultline(&["run", "scenarios/ping/steady.toml"], &out);
+    assert!(dir.join("latency.png").exists());
+    let stale = out.join(format!("ping-steady/.1.tmp-{}", u32::MAX - 1));
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("summary.json"), "half a run").unwrap();
+    faultline(&["run", "scenarios/ping/steady.toml", "--no-plots"], &out);
+    let names: Vec<String> = files(&dir).into_keys().collect();
+    assert!(!names.iter().any(|n| n.ends_with(".png")), "{names:?}");
+    assert!(names.contains(&"summary.json".to_string()));
+    if Path::new("/proc/self").exists() {
+        let left: Vec<_> = std::fs::read_dir(out.join("ping-steady"))
+            .unwrap()
+            .flatten()
+            .collect();
+        assert_eq!(left.len(), 1, "only the run's folder: {left:?}");
+    }
+}

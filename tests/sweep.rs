@@ -218,3 +218,42 @@ fn raft_bugs_are_found_and_shrink_to_a_handful_of_faults() {
         );
     }
 }
+
+/// A seed that would run for hours (a zero-latency livelock with the guard
+/// raised out of reach) is cut short by `--time-limit`, not waited for.
+#[test]
+#[allow(clippy::disallowed_methods)] // the test's own wall time, not a run's
+fn time_limit_stops_a_seed_that_is_still_running() {
+    let dir = tmp("sweep_stuck");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stuck.toml");
+    let text = "[protocol]\nname = \"ping\"\nnodes = 3\n[network]\nlatency = { dist = \"constant\", ms = 0 }\n[run]\nduration_ms = 1000\nevents_per_instant_max = 1000000000000\nevents_max = 1000000000000\n";
+    std::fs::write(&file, text).unwrap();
+    let out_dir = dir.join("out");
+    let started = std::time::Instant::now();
+    let out = support::faultline()
+        .arg("sweep")
+        .arg(&file)
+        .args([
+            "--seeds",
+            "1..3",
+            "--jobs",
+            "1",
+            "--time-limit",
+            "0.5",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "the sweep waited for the seed"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cut short"), "{stderr}");
+    let s = summary(&out_dir);
+    assert_eq!(s["complete"], false);
+    assert_eq!(s["seeds_run"], 0);
+}

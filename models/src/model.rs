@@ -117,6 +117,12 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// Every checker [`Model::checkers`] may build, whatever the variant and
     /// parameters.
     const CHECKERS: &'static [CheckerInfo];
+    /// Every role a node of this protocol may ever announce (`Ctx::role`),
+    /// so that a fault target naming another (`"leadr"`) is an error when
+    /// the scenario loads instead of a fault that never applies. `None`
+    /// (the default) means not declared: any role word is accepted;
+    /// `Some(&[])` means the nodes announce no role at all.
+    const ROLES: Option<&'static [&'static str]> = None;
     /// Builds the model for `variant` with `servers` server nodes.
     fn new(
         variant: Self::Variant,

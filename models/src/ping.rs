@@ -40,6 +40,12 @@ impl Default for Params {
     }
 }
 
+/// Most pings a node may keep in flight: each is a map entry and a timer,
+/// and a node sends them all at start (4294967295 took 5.5 GB).
+pub const OUTSTANDING_MAX: u32 = 10_000;
+/// Longest retry interval, in ms (a day, the longest run).
+pub const RETRY_MS_MAX: u64 = 86_400_000;
+
 /// The ping protocol's messages.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Msg {
@@ -106,15 +112,29 @@ impl Model for PingModel {
     type Event = NoEvent;
     type Variant = Variant;
     const CHECKERS: &'static [CheckerInfo] = &[EchoIntegrity::INFO];
+    /// Ping nodes announce no role: fault them by name, "random" or "all".
+    const ROLES: Option<&'static [&'static str]> = Some(&[]);
 
     fn ops() -> &'static [OpInfo] {
         OPS
     }
     fn new(variant: Variant, servers: usize, params: Params) -> Result<Self, ModelError> {
-        if params.retry_ms == 0 {
+        if params.retry_ms == 0 || params.retry_ms > RETRY_MS_MAX {
             return Err(ModelError::Param {
                 key: "retry_ms".into(),
-                message: "expected retry_ms > 0".into(),
+                message: format!(
+                    "expected retry_ms > 0 and at most {RETRY_MS_MAX}, found {}",
+                    params.retry_ms
+                ),
+            });
+        }
+        if params.outstanding > OUTSTANDING_MAX {
+            return Err(ModelError::Param {
+                key: "outstanding".into(),
+                message: format!(
+                    "expected outstanding at most {OUTSTANDING_MAX} pings per node, found {}",
+                    params.outstanding
+                ),
             });
         }
         Ok(PingModel {

@@ -31,9 +31,18 @@ pub struct Nondeterminism {
 /// Runs `scenario` with `seed` twice; returns the first run and whether the
 /// second matched it.
 pub fn check(scenario: &dyn LoadedScenario, seed: u64) -> (RunOutcome, Result<(), Nondeterminism>) {
+    check_with(scenario, seed, RunOptions::default())
+}
+
+/// [`check`] with options for both runs (a trail is always kept).
+pub fn check_with(
+    scenario: &dyn LoadedScenario,
+    seed: u64,
+    opts: RunOptions,
+) -> (RunOutcome, Result<(), Nondeterminism>) {
     let opts = RunOptions {
         trail: true,
-        ..RunOptions::default()
+        ..opts
     };
     let mut first = scenario.run_with(seed, opts);
     let mut second = scenario.run_with(seed, opts);

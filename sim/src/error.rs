@@ -5,7 +5,8 @@ use std::path::PathBuf;
 /// Why a command could not do its work. Each maps to exit code 3 or 4.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A scenario file is malformed or invalid; `message` names line and column.
+    /// An input file (a scenario, a history) is malformed or invalid at a
+    /// line and column.
     #[error("{path}:{line}:{column}: {message}")]
     Scenario {
         /// The file.

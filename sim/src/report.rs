@@ -6,6 +6,8 @@
 //! `buckets.csv` (one row per time bucket, [`tables`]); the plots are
 //! [`crate::plot`]'s; `index.html` ([`index`], built with [`html`]) shows
 //! them all on one page. `reports/README.md` documents every file and column.
+//! The folder is written whole into a hidden sibling and renamed into place
+//! ([`crate::staging`]), so it never mixes two runs.
 
 use crate::error::Error;
 use crate::fault::AppliedFault;
@@ -30,8 +32,16 @@ pub fn repro_command(path: &Path, seed: u64) -> String {
     )
 }
 
+/// Writes a file that stands alone (not in a [`crate::staging::Staging`]
+/// folder) atomically, first removing temp files killed writers left beside it.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    crate::staging::clean_stale_files(path)?;
+    write_atomic(path, bytes)
+}
+
 /// Writes `bytes` to `path` through a temp file and a rename, so a reader
-/// never sees half a file and an interrupted write loses nothing old.
+/// never sees half a file and an interrupted write loses nothing old. A
+/// failed write (a full disk) removes its temp file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -39,11 +49,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(&tmp, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
 }
 
 fn metric_json(m: &Metric) -> Value {
@@ -78,6 +95,7 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "ops": op_stats(&*o.history, o.end_us),
         "network": o.net,
         "faults": o.timeline,
+        "faults_unmatched_role": o.unmatched_roles.len(),
         "metrics": o.metrics.iter().map(metric_json).collect::<Vec<_>>(),
         "heal_us": o.heal_us,
         "end_us": o.end_us,
@@ -106,9 +124,10 @@ pub fn run_dir(out: &Path, scenario: &str, seed: u64) -> PathBuf {
     out.join(scenario).join(seed.to_string())
 }
 
-/// Writes the run's report folder under `out`; returns the folder.
-pub fn write_run(o: &RunOutcome, path: &Path, out: &Path) -> Result<PathBuf, Error> {
-    let dir = run_dir(out, &o.scenario, o.seed);
+/// Writes the run's report files into `dir` (a [`crate::staging::Staging`]
+/// folder, renamed to [`run_dir`] when everything is in it).
+pub fn write_run(o: &RunOutcome, path: &Path, dir: &Path) -> Result<(), Error> {
+    let dir = dir.to_path_buf();
     let m = RunMetrics::of(o);
     write_atomic(&dir.join("ops.csv"), &tables::ops_csv(&m.ops)?)?;
     write_atomic(&dir.join("buckets.csv"), &tables::buckets_csv(&m.buckets)?)?;
@@ -121,8 +140,7 @@ pub fn write_run(o: &RunOutcome, path: &Path, out: &Path) -> Result<PathBuf, Err
     write_atomic(&dir.join("metrics.csv"), &metrics_csv(&o.metrics)?)?;
     let summary = serde_json::to_string_pretty(&summary_json(o, path))
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
-    write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())?;
-    Ok(dir)
+    write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())
 }
 
 /// Writes the run folder's `index.html`: the summary, `plots` (as

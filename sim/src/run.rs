@@ -17,6 +17,7 @@ use faultline_models::{
 use rand::Rng;
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One checker's judgement of the run.
@@ -69,10 +70,13 @@ pub struct RunOutcome {
     /// Why the run stopped before its end (an engine limit), if it did;
     /// then nothing was judged.
     pub stopped: Option<String>,
+    /// (time, role) of each fault aimed at a role no live node had when it
+    /// fired: it did nothing (a role that does exist, just not then).
+    pub unmatched_roles: Vec<(u64, String)>,
 }
 
 /// How to run, beyond the scenario and the seed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
     /// Keep the trace hash after every event ([`RunOutcome::trail`]), to find
     /// where two runs that should be equal part. Costs memory; off by default.
@@ -96,7 +100,15 @@ pub struct RunOptions {
     /// twice and hold a second copy of its history next to the first (a
     /// 60 s quorum run's report peaked at 2.1 GB).
     pub unjudged: bool,
+    /// Set from another thread to end the run early (verdict STOPPED, see
+    /// [`CANCELLED`]): how `sweep --time-limit` stops a seed that is still
+    /// running. Checked every [`crate::world::counts::CANCEL_EVERY`] events.
+    pub cancel: Option<&'static AtomicBool>,
 }
+
+/// The reason a cancelled run gives (see [`RunOptions::cancel`]).
+pub const CANCELLED: &str =
+    "cancelled from outside the run (sweep --time-limit): wall time ran out, not a finding";
 
 impl RunOutcome {
     /// The overall verdict: invalid if any checker says so, else unknown if
@@ -188,25 +200,48 @@ fn run_here<M: Model>(scenario: &Scenario<M>, seed: u64, opts: RunOptions) -> Ru
         "a finished run's world is still referenced: a leak"
     );
     // A panic in protocol code (a failed assertion) is a finding of the
-    // run, not a crash of the tool; the lock it poisoned still holds the history.
+    // run, not a crash of the tool; the lock it poisoned still holds the
+    // history. A panic anywhere else is a bug in faultline (crate::panics).
+    let in_protocol = crate::panics::take_in_protocol();
     let mut w = shared.lock().unwrap_or_else(PoisonError::into_inner);
-    let panicked = driven.err().map(|p| panic_check(&w, p.as_ref()));
-    let mut outcome = judge(scenario, seed, &mut w, !opts.unjudged);
+    let panicked = match driven {
+        Ok(()) => None,
+        Err(p) if in_protocol => Some(panic_check(&w, p.as_ref())),
+        Err(p) => {
+            drop(w);
+            engine_panic(scenario, seed, p.as_ref())
+        }
+    };
+    let judged = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        judge(scenario, seed, &mut w, !opts.unjudged)
+    }));
+    let mut outcome = match judged {
+        Ok(outcome) => outcome,
+        Err(p) => {
+            drop(w);
+            engine_panic(scenario, seed, p.as_ref())
+        }
+    };
     outcome.checks.extend(panicked);
     outcome
 }
 
-fn panic_check<M: Model>(w: &World<M>, panic: &(dyn std::any::Any + Send)) -> CheckResult {
-    let text = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-    let (time_us, node) = crate::trace::context();
-    let who = w.names.get(node).map_or("the engine", String::as_str);
+/// Re-raises a panic outside protocol code as an engine error naming the
+/// seed, the file and the simulated time (see `crate::panics`).
+fn engine_panic<M: Model>(sc: &Scenario<M>, seed: u64, panic: &(dyn std::any::Any + Send)) -> ! {
     let message = format!(
-        "{who} panicked: {}",
-        text.unwrap_or_else(|| "(no message)".into())
+        "seed {seed} of {}, at {:.6} s of simulated time: {}",
+        sc.source.path.display(),
+        crate::trace::context().0 as f64 / 1e6,
+        crate::panics::message(panic)
     );
+    std::panic::resume_unwind(Box::new(crate::panics::EngineError { message }))
+}
+
+fn panic_check<M: Model>(w: &World<M>, panic: &(dyn std::any::Any + Send)) -> CheckResult {
+    let (time_us, node) = crate::trace::context();
+    let who = w.names.get(node).map_or("the workload", String::as_str);
+    let message = format!("{who} panicked: {}", crate::panics::message(panic));
     CheckResult {
         name: "no-panic",
         property: Property::Always,
@@ -275,6 +310,8 @@ fn build_world<M: Model>(sc: &Scenario<M>, seed: u64, opts: RunOptions) -> World
         keep_history: !opts.unjudged,
         history_entries_max: sc.history_entries_max,
         stopped: None,
+        counts: world::counts::EventCounts::new(sc.events_per_instant_max, sc.events_max)
+            .with_cancel(opts.cancel),
         trace: if opts.trail {
             TraceHash::with_trail()
         } else {
@@ -364,6 +401,7 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         metrics,
         net: w.stats.clone(),
         timeline: std::mem::take(&mut w.faults.timeline),
+        unmatched_roles: std::mem::take(&mut w.faults.unmatched_roles),
         trace_hash: w.trace.hex(),
         heal_us: w.heal_us,
         end_us: if w.stopped.is_some() {

@@ -225,6 +225,7 @@ pub fn seeds_per_second(scenario: &dyn LoadedScenario, seeds: u64, jobs: usize) 
         jobs,
         determinism_every: None,
         stop_after: None,
+        time_limit: None,
     };
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (secs, ()) = timed(|| crate::sweep::pool::run(&work, &stop, drop));
@@ -354,5 +355,5 @@ pub fn write_csv(rows: &[Row], path: &Path) -> Result<(), Error> {
     let bytes = w
         .into_inner()
         .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    crate::report::write_atomic(path, &bytes)
+    crate::report::write_file(path, &bytes)
 }

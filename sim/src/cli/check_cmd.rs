@@ -9,8 +9,10 @@
 //! Knossos treats a null read as unknown. Prints the verdict and, for each
 //! failing key, the op that cannot be placed and the window of ops around
 //! it (the longest linearizable prefix's last op and the concurrent ops).
-//! Exit codes as `run`: 0 valid, 1 invalid, 2 unknown; 3 bad input (the
-//! message names the file and line); 4 the file cannot be read.
+//! Exit codes as `run`: 0 valid, 1 invalid, 2 unknown (also: no operations
+//! at all); 3 bad input, including a history no recorder could write (see
+//! [`super::well_formed`]; the message names the file and line); 4 the
+//! file cannot be read.
 
 use crate::error::Error;
 use faultline_models::check::linearizability::convert::{self, ConvertError, Format};
@@ -46,11 +48,18 @@ pub fn check(args: CheckArgs) -> Result<i32, Error> {
             all.join(", ")
         ))
     })?;
-    let text = std::fs::read_to_string(&args.file).map_err(|e| Error::io(&args.file, e))?;
+    let text = crate::scenario::read_text(&args.file, None)?;
     let format = pick_format(&args, &text)?;
     let history = convert::parse(&text, format).map_err(|e| bad_file(&args.file, &e))?;
     let options = options(format, &text, args.initial.as_deref())?;
     validate_ops(&history, kind, &args.file, &text, format)?;
+    super::well_formed::check(&history).map_err(|m| {
+        let at = place(&args.file, &text, format, m.index);
+        Error::Usage(format!(
+            "{at}: {} (not a history a recorder could write)",
+            m.message
+        ))
+    })?;
     println!(
         "history: {} ({:?}, {} lines), model {}",
         args.file.display(),
@@ -58,6 +67,10 @@ pub fn check(args: CheckArgs) -> Result<i32, Error> {
         history.entries.len(),
         kind.name()
     );
+    if !super::well_formed::has_ops(&history) {
+        println!("verdict: UNKNOWN\n  the history has no client operations: nothing to judge");
+        return Ok(2);
+    }
     Ok(report(&history, &analyze(&history, kind, &options)))
 }
 
@@ -124,21 +137,12 @@ fn validate_ops(
     text: &str,
     format: Format,
 ) -> Result<(), Error> {
-    let lines: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, _)| i + 1)
-        .collect();
     for (i, e) in history.entries.iter().enumerate() {
         let Entry::Op(op) = e else { continue };
         if known_ops(kind).contains(&op.f()) {
             continue;
         }
-        let at = match (format, lines.get(i)) {
-            (Format::Jsonl, Some(line)) => format!("{}:{line}", path.display()),
-            _ => format!("{}: event {i}", path.display()),
-        };
+        let at = place(path, text, format, i);
         return Err(Error::Usage(format!(
             "{at}: operation {:?} is not one of the {} model's ({})",
             op.f(),
@@ -147,6 +151,19 @@ fn validate_ops(
         )));
     }
     Ok(())
+}
+
+/// Where entry `i` is: `file:line` for JSON lines (one entry per non-blank
+/// line), else `file: event i`.
+fn place(path: &Path, text: &str, format: Format, i: usize) -> String {
+    let line = (text.lines().enumerate())
+        .filter(|(_, l)| !l.trim().is_empty())
+        .nth(i)
+        .map(|(n, _)| n + 1);
+    match (format, line) {
+        (Format::Jsonl, Some(line)) => format!("{}:{line}", path.display()),
+        _ => format!("{}: event {i}", path.display()),
+    }
 }
 
 /// Prints the verdict and each failure's window; returns the exit code.

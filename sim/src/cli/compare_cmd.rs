@@ -8,7 +8,7 @@ use crate::compare::{run_jobs, Row};
 use crate::error::Error;
 use crate::metrics::LatencyHistogram;
 use crate::registry::{LoadedScenario, Registry};
-use crate::scenario::Source;
+use crate::scenario::{Key, Source};
 use std::path::PathBuf;
 
 /// Arguments of `compare`.
@@ -51,6 +51,31 @@ pub fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
 /// A configuration, its loaded scenario and its inclusive seed range.
 type Planned = (Config, Box<dyn LoadedScenario>, (u64, u64));
 
+/// Validates the `[compare]` matrix of `file` as `compare` would run it:
+/// every configuration loads; returns how many there are (0: no matrix).
+pub fn check_matrix(registry: &Registry, file: &std::path::Path) -> Result<usize, Error> {
+    let src = Source::read(file)?;
+    let Some(spec) = compare_spec(&src)? else {
+        return Ok(0);
+    };
+    let configs = configs(&src, &file_axes(&src, &spec)?, None)?;
+    // A configuration's error is at the axes that made it: its own text
+    // has the axis values written in, at lines the file may not have.
+    let at = [Key::Name("compare"), Key::Name("axes")];
+    for config in &configs {
+        registry
+            .load_source(config.source.clone())
+            .map_err(|e| match e {
+                Error::Scenario { message, .. } => src.error_at_key(
+                    &at,
+                    format!("[compare] configuration {:?}: {message}", config.label),
+                ),
+                other => other,
+            })?;
+    }
+    Ok(configs.len())
+}
+
 /// Loads every configuration with its seed range.
 fn plan(registry: &Registry, args: &CompareArgs) -> Result<Vec<Planned>, Error> {
     let mut out = Vec::new();
@@ -84,7 +109,13 @@ fn stem(file: &std::path::Path) -> String {
 /// returns the exit code ([`crate::compare::expect`]).
 pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
     crate::logging::init("warn");
+    if let Some(name) = &args.name {
+        // Scenario names were checked when they loaded.
+        crate::scenario::limits::folder_name(name)
+            .map_err(|m| Error::Usage(format!("--name: {m}")))?;
+    }
     let planned = plan(registry, &args)?;
+    runs_within_limit(&planned)?;
     let jobs: Vec<(usize, u64)> = planned
         .iter()
         .enumerate()
@@ -112,7 +143,9 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         rows: &rows,
     };
     let expectations = judge(&scenarios, &rows);
-    let dir = args.out.join("compare").join(&name);
+    let target = args.out.join("compare").join(&name);
+    let staging = crate::staging::Staging::begin(&target)?;
+    let dir = staging.dir().to_path_buf();
     let files = write(&comparison, &dir)?;
     let description = (args.files.len() == 1)
         .then(|| scenarios[0].description())
@@ -125,10 +158,27 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         &files,
     );
     crate::report::index::write(&dir, &html)?;
+    let dir = staging.commit()?;
     print_table(&configs, &rows);
     print_misses(&args, &configs, &rows, &expectations);
     println!("report: {}", dir.display());
     Ok(exit_code(&expectations))
+}
+
+/// Rows are kept in memory (each with a latency histogram): the product of
+/// configurations and seeds is bounded.
+fn runs_within_limit(planned: &[Planned]) -> Result<(), Error> {
+    let max = crate::scenario::limits::COMPARE_RUNS_MAX;
+    let runs = (planned.iter())
+        .map(|(_, _, (a, b))| (b - a).saturating_add(1))
+        .fold(0u64, u64::saturating_add);
+    if runs > max {
+        return Err(Error::Usage(format!(
+            "compare: {} configurations over their seeds make {runs} runs; at most {max} (use fewer seeds or axis values)",
+            planned.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Every axis name, in order of first appearance.

@@ -1,7 +1,9 @@
 //! The `faultline` command line.
 //!
 //! Exit codes: 0 valid, 1 invalid (a checker found a violation), 2 unknown
-//! (a checker could not decide), 3 bad input (scenario, arguments), 4 I/O.
+//! (a checker could not decide), 3 bad input (scenario, arguments, history
+//! file), 4 I/O, 5 stopped at an engine limit (nothing judged), 6 engine
+//! error (a bug in faultline itself; see [`crate::panics`]).
 
 mod bench_cmd;
 mod check_cmd;
@@ -11,6 +13,7 @@ mod print;
 mod run_cmd;
 mod shrink_cmd;
 mod sweep_cmd;
+mod well_formed;
 
 pub use merge_cmd::MergeArgs;
 pub use shrink_cmd::ShrinkArgs;
@@ -108,14 +111,41 @@ pub struct RunArgs {
     pub flow_ms: Option<(u64, u64)>,
 }
 
-/// Parses arguments, runs, and returns the process exit code.
+/// Parses arguments, runs, and returns the process exit code. A panic
+/// (never a protocol's: a run turns those into its `no-panic` finding) is
+/// an engine error: exit 6 with its message.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return argument_error(&e),
+    };
     let registry = Registry::builtin();
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command(cli, &registry)));
+    ran.unwrap_or_else(|panic| {
+        let e = crate::panics::engine_error(panic.as_ref());
+        eprintln!("error: {e}");
+        eprintln!("  please report it, with the command and the scenario file");
+        crate::panics::EXIT_CODE
+    })
+}
+
+/// Prints clap's message; `--help` and `--version` exit 0, every argument
+/// error 3 (bad input, as the README's table says; clap's own 2 would read
+/// as an unknown verdict).
+fn argument_error(e: &clap::Error) -> i32 {
+    let _ = e.print();
+    if e.use_stderr() {
+        3
+    } else {
+        0
+    }
+}
+
+fn command(cli: Cli, registry: &Registry) -> i32 {
     let result = match cli.command {
-        Command::Run(args) => run_cmd::run(&registry, args, false),
-        Command::Replay(args) => run_cmd::run(&registry, args, true),
-        Command::Validate { files } => validate(&registry, &files),
+        Command::Run(args) => run_cmd::run(registry, args, false),
+        Command::Replay(args) => run_cmd::run(registry, args, true),
+        Command::Validate { files } => validate(registry, &files),
         Command::Bench {
             quick,
             out,
@@ -124,20 +154,20 @@ pub fn main() -> i32 {
             child,
         } => {
             if child.is_empty() {
-                bench_cmd::run(&registry, quick, &out, &conformance, &only)
+                bench_cmd::run(registry, quick, &out, &conformance, &only)
             } else {
-                crate::bench::child::run(&registry, &child)
+                crate::bench::child::run(registry, &child)
             }
         }
         Command::List => {
-            print::list(&registry);
+            print::list(registry);
             Ok(0)
         }
         Command::Check(args) => check_cmd::check(args),
-        Command::Sweep(args) => sweep_cmd::run(&registry, args),
-        Command::Shrink(args) => shrink_cmd::run(&registry, args),
+        Command::Sweep(args) => sweep_cmd::run(registry, args),
+        Command::Shrink(args) => shrink_cmd::run(registry, args),
         Command::Merge(args) => merge_cmd::run(args),
-        Command::Compare(args) => compare_cmd::run(&registry, args),
+        Command::Compare(args) => compare_cmd::run(registry, args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -148,8 +178,17 @@ pub fn main() -> i32 {
 fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
     let mut code = 0;
     for f in files {
-        match registry.load(f) {
-            Ok(s) => println!("ok: {} ({} / {})", f.display(), s.protocol(), s.variant()),
+        let loaded = registry
+            .load(f)
+            .and_then(|s| Ok((s, compare_cmd::check_matrix(registry, f)?)));
+        match loaded {
+            Ok((s, 0)) => println!("ok: {} ({} / {})", f.display(), s.protocol(), s.variant()),
+            Ok((s, n)) => println!(
+                "ok: {} ({} / {}; [compare]: {n} configurations)",
+                f.display(),
+                s.protocol(),
+                s.variant()
+            ),
             Err(e) => {
                 eprintln!("error: {e}");
                 code = code.max(e.exit_code());

@@ -98,6 +98,23 @@ fn faults(o: &RunOutcome) {
             list.join(", ")
         }
     );
+    unmatched_roles(&o.unmatched_roles);
+}
+
+/// Warns of faults that did nothing because no live node had their role.
+fn unmatched_roles(missed: &[(u64, String)]) {
+    if missed.is_empty() {
+        return;
+    }
+    let first: Vec<String> = (missed.iter().take(5))
+        .map(|(t, role)| format!("{role:?} at {:.3}s", *t as f64 / 1e6))
+        .collect();
+    let more = if missed.len() > 5 { ", ..." } else { "" };
+    println!(
+        "warning: {} fault(s) aimed at a role no live node had when they fired, so they did nothing: {}{more}",
+        missed.len(),
+        first.join(", ")
+    );
 }
 
 fn metrics(o: &RunOutcome) {

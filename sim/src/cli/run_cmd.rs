@@ -27,21 +27,31 @@ pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Erro
     } else {
         scenario.run(seed)
     };
-    let dir = if args.no_report {
-        None
-    } else {
-        Some(report::write_run(&outcome, &args.file, &args.out)?)
+    let dir = match args.no_report {
+        true => None,
+        false => Some(write_report(scenario.as_ref(), &outcome, &args)?),
     };
-    let mut plots = Vec::new();
-    if let Some(dir) = dir.as_deref().filter(|_| !args.no_plots) {
-        plots = crate::plot::write_run(scenario.as_ref(), &outcome, dir, args.flow_ms)?;
-    }
-    if let Some(dir) = dir.as_deref() {
-        let description = scenario.description();
-        report::write_run_index(&outcome, &args.file, description, dir, &plots)?;
-    }
     print::summary(&outcome, &args.file, dir.as_deref());
     Ok(outcome.exit_code())
+}
+
+/// Writes the run's folder whole (see [`crate::staging`]); returns it.
+fn write_report(
+    scenario: &dyn crate::registry::LoadedScenario,
+    outcome: &crate::run::RunOutcome,
+    args: &RunArgs,
+) -> Result<std::path::PathBuf, Error> {
+    let target = report::run_dir(&args.out, &outcome.scenario, outcome.seed);
+    let staging = crate::staging::Staging::begin(&target)?;
+    let dir = staging.dir();
+    report::write_run(outcome, &args.file, dir)?;
+    let mut plots = Vec::new();
+    if !args.no_plots {
+        plots = crate::plot::write_run(scenario, outcome, dir, args.flow_ms)?;
+    }
+    let description = scenario.description();
+    report::write_run_index(outcome, &args.file, description, dir, &plots)?;
+    staging.commit()
 }
 
 /// Parses `FROM..TO` in simulated milliseconds into microseconds.

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::registry::Registry;
-use crate::report::write_atomic;
+use crate::report::write_file;
 use crate::scenario::Source;
 use crate::shrink::{self, ShrinkConfig};
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ pub fn run(registry: &Registry, args: ShrinkArgs) -> Result<i32, Error> {
     );
     let text = draft.text();
     let body: Vec<&str> = text.lines().skip_while(|l| l.starts_with('#')).collect();
-    write_atomic(&path, format!("{header}{}\n", body.join("\n")).as_bytes())?;
+    write_file(&path, format!("{header}{}\n", body.join("\n")).as_bytes())?;
     print(&shrunk, &path);
     Ok(0)
 }

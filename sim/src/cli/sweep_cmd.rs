@@ -7,6 +7,10 @@ use crate::sweep::{self, output, SweepConfig};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Most seeds one sweep process runs (a row of ~150 bytes each stays in
+/// memory until the end): 10 million is ~1.5 GB.
+pub const ROWS_MAX: u64 = 10_000_000;
+
 /// Arguments of `sweep`.
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -25,7 +29,9 @@ pub struct SweepArgs {
     /// Stop taking new seeds after K failing ones.
     #[arg(long, value_name = "K")]
     pub stop_after: Option<u64>,
-    /// Stop taking new seeds after this many wall-clock seconds.
+    /// Stop after this many wall-clock seconds: no new seed starts and
+    /// seeds still running are cut short (not recorded; the sweep is
+    /// marked incomplete).
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
     /// Run every seed divisible by N twice and compare trace hashes.
@@ -49,6 +55,13 @@ pub fn run(registry: &Registry, args: SweepArgs) -> Result<i32, Error> {
         crate::logging::init("warn");
     }
     let scenario = registry.load(&args.file)?;
+    let count = args.seeds.count(args.shard);
+    if count > ROWS_MAX {
+        return Err(Error::Usage(format!(
+            "--seeds {}: this sweep would run {count} seeds; one sweep keeps a row per seed in memory and runs at most {ROWS_MAX}: split it with --shard I/N and `faultline merge` the folders",
+            args.seeds
+        )));
+    }
     if args.check_determinism == Some(0) || args.jobs == Some(0) {
         return Err(Error::Usage(
             "--jobs and --check-determinism take a number above 0".into(),

@@ -38,7 +38,17 @@ struct CompareOnly {
 
 /// A file's `[compare]` table, if any (other keys are not looked at here).
 pub fn compare_spec(src: &Source) -> Result<Option<CompareSpec>, Error> {
-    Ok(src.parse::<CompareOnly>()?.compare)
+    let spec = src.parse::<CompareOnly>()?.compare;
+    let max = crate::scenario::limits::COMPARE_RUNS_MAX;
+    if let Some(seeds) = spec
+        .as_ref()
+        .map(|s| s.seeds)
+        .filter(|s| !(1..=max).contains(s))
+    {
+        let m = format!("expected [compare] seeds in [1, {max}], found {seeds}");
+        return Err(src.error_at_key(&[Key::Name("compare"), Key::Name("seeds")], m));
+    }
+    Ok(spec)
 }
 
 /// The axes a file declares.
@@ -124,6 +134,19 @@ pub fn cli_axis(text: &str) -> Result<Axis, String> {
 /// Every configuration of `src` over `axes` (cartesian product, first axis
 /// outermost); `prefix` goes before the label (the file, when comparing several).
 pub fn configs(src: &Source, axes: &[Axis], prefix: Option<&str>) -> Result<Vec<Config>, Error> {
+    let max = crate::scenario::limits::CONFIGS_MAX;
+    let count = axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.points.len()))
+        .filter(|&n| n <= max);
+    if count.is_none() {
+        let sizes: Vec<String> = axes.iter().map(|a| a.points.len().to_string()).collect();
+        let m = format!(
+            "compare: the axes make {} configurations; at most {max}",
+            sizes.join(" x ")
+        );
+        return Err(src.error_at_key(&[Key::Name("compare")], m));
+    }
     let mut out = vec![(Vec::<(String, String)>::new(), src.text.clone())];
     for axis in axes {
         let mut next = Vec::new();

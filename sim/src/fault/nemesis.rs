@@ -24,15 +24,24 @@ pub struct Nemesis {
     pub lose_unsynced: bool,
 }
 
-/// Bound on faults one nemesis may plan, whatever the run length.
-const FAULTS_MAX: usize = 10_000;
-
 impl Nemesis {
+    /// The most faults [`Nemesis::plan`] can draw in `duration_us`: one per
+    /// shortest gap plus shortest fault (None: no bound, both are 0).
+    /// Validation holds it to `scenario::limits::FAULTS_MAX`, so the plan
+    /// never stops early.
+    pub fn faults_max(&self, duration_us: u64) -> Option<u64> {
+        let step = self.interval_us.0 + self.duration_us.0;
+        (step > 0).then(|| duration_us / step + 1)
+    }
+
     /// Draws the fault schedule for a safety phase of `duration_us`.
     pub fn plan(&self, duration_us: u64, rng: &mut ChaCha8Rng) -> Vec<PlannedFault> {
+        let bound = self.faults_max(duration_us);
+        assert!(bound.is_some(), "validated: the nemesis has a fault bound");
+        let bound = bound.unwrap_or(0) as usize;
         let mut plan = Vec::new();
         let mut t = draw(self.interval_us, rng);
-        while t < duration_us && plan.len() < FAULTS_MAX {
+        while t < duration_us && plan.len() < bound {
             let length = draw(self.duration_us, rng).min(duration_us - t);
             let action = self.draw_action(rng);
             plan.push(PlannedFault {
@@ -42,6 +51,10 @@ impl Nemesis {
             });
             t += length + draw(self.interval_us, rng);
         }
+        assert!(
+            t >= duration_us,
+            "the nemesis stopped early at {t} us: its bound is wrong"
+        );
         plan
     }
 
@@ -119,5 +132,25 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.len() > 5);
         assert!(a.iter().all(|f| f.at_us + f.for_us.unwrap() <= 10_000_000));
+        assert!(a.len() as u64 <= n.faults_max(10_000_000).unwrap());
+    }
+
+    #[test]
+    fn the_bound_holds_at_the_shortest_gaps() {
+        let n = Nemesis {
+            kinds: vec!["loss".into()],
+            targets: vec![Target::Random],
+            interval_us: (1, 1),
+            duration_us: (0, 0),
+            lose_unsynced: false,
+        };
+        let plan = n.plan(10_000, &mut stream(1, "faults"));
+        assert_eq!(plan.len(), 9_999, "one fault per microsecond from 1 us on");
+        assert!(plan.len() as u64 <= n.faults_max(10_000).unwrap());
+        let unbounded = Nemesis {
+            interval_us: (0, 5),
+            ..n
+        };
+        assert_eq!(unbounded.faults_max(10_000), None);
     }
 }

@@ -1,5 +1,6 @@
 //! Latency distributions, sampled in microseconds.
 
+use crate::scenario::limits::{positive, us, within, ALPHA_MAX, LATENCY_MS_MAX, SIGMA_MAX};
 use crate::scenario::schema::LatencySpec;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -23,63 +24,43 @@ pub enum Latency {
 }
 
 /// Upper bound on one latency draw: a heavy tail must not stall a run.
-pub const LATENCY_US_MAX: u64 = 60_000_000;
+pub const LATENCY_US_MAX: u64 = LATENCY_MS_MAX as u64 * 1000;
 
 impl Latency {
-    /// Validates `spec`; the error says which field is out of range.
+    /// Validates `spec`; the error says which field is out of range. Every
+    /// millisecond parameter is at most [`LATENCY_MS_MAX`] (a draw could not
+    /// exceed it anyway), NaN and infinities are rejected.
     pub fn from_spec(spec: &LatencySpec) -> Result<Latency, String> {
-        let us = |ms: f64| (ms * 1000.0).round() as u64;
-        let nonneg = |name: &str, v: f64| {
-            if v.is_finite() && v >= 0.0 {
-                Ok(())
-            } else {
-                Err(format!(
-                    "latency {name} must be a finite number >= 0, found {v}"
-                ))
-            }
-        };
-        let positive = |name: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(format!("latency {name} must be > 0, found {v}"))
-            }
-        };
+        let ms = |name: &str, v: f64| within(&format!("latency {name}"), v, 0.0, LATENCY_MS_MAX);
+        let pos = |name: &str, v: f64| positive(&format!("latency {name}"), v, LATENCY_MS_MAX);
         Ok(match *spec {
-            LatencySpec::Constant { ms } => {
-                nonneg("ms", ms)?;
-                Latency::Constant(us(ms))
-            }
+            LatencySpec::Constant { ms: v } => Latency::Constant(us(ms("ms", v)?)),
             LatencySpec::Uniform { min_ms, max_ms } => {
-                nonneg("min_ms", min_ms)?;
-                nonneg("max_ms", max_ms)?;
-                if min_ms > max_ms {
+                let (lo, hi) = (ms("min_ms", min_ms)?, ms("max_ms", max_ms)?);
+                if lo > hi {
                     return Err(format!(
                         "latency min_ms ({min_ms}) must be <= max_ms ({max_ms})"
                     ));
                 }
-                Latency::Uniform(us(min_ms), us(max_ms))
+                Latency::Uniform(us(lo), us(hi))
             }
             LatencySpec::Normal { mean_ms, stddev_ms } => {
-                nonneg("mean_ms", mean_ms)?;
-                nonneg("stddev_ms", stddev_ms)?;
-                Latency::Normal(Normal::new(mean_ms, stddev_ms).map_err(|e| e.to_string())?)
+                let (mean, sd) = (ms("mean_ms", mean_ms)?, ms("stddev_ms", stddev_ms)?);
+                Latency::Normal(Normal::new(mean, sd).map_err(|e| e.to_string())?)
             }
             LatencySpec::Exponential { mean_ms } => {
-                positive("mean_ms", mean_ms)?;
-                Latency::Exponential(Exp::new(1.0 / mean_ms).map_err(|e| e.to_string())?)
+                let mean = pos("mean_ms", mean_ms)?;
+                Latency::Exponential(Exp::new(1.0 / mean).map_err(|e| e.to_string())?)
             }
             LatencySpec::Lognormal { median_ms, sigma } => {
-                positive("median_ms", median_ms)?;
-                nonneg("sigma", sigma)?;
-                Latency::Lognormal(
-                    LogNormal::new(median_ms.ln(), sigma).map_err(|e| e.to_string())?,
-                )
+                let median = pos("median_ms", median_ms)?;
+                let sigma = within("latency sigma", sigma, 0.0, SIGMA_MAX)?;
+                Latency::Lognormal(LogNormal::new(median.ln(), sigma).map_err(|e| e.to_string())?)
             }
             LatencySpec::Pareto { min_ms, alpha } => {
-                positive("min_ms", min_ms)?;
-                positive("alpha", alpha)?;
-                Latency::Pareto(Pareto::new(min_ms, alpha).map_err(|e| e.to_string())?)
+                let min = pos("min_ms", min_ms)?;
+                let alpha = positive("latency alpha", alpha, ALPHA_MAX)?;
+                Latency::Pareto(Pareto::new(min, alpha).map_err(|e| e.to_string())?)
             }
         })
     }
@@ -87,8 +68,8 @@ impl Latency {
     /// Draws one latency in microseconds, capped at [`LATENCY_US_MAX`].
     pub fn sample_us(&self, rng: &mut ChaCha8Rng) -> u64 {
         let ms = match self {
-            Latency::Constant(us) => return *us,
-            Latency::Uniform(lo, hi) => return rng.gen_range(*lo..=*hi),
+            Latency::Constant(us) => return (*us).min(LATENCY_US_MAX),
+            Latency::Uniform(lo, hi) => return rng.gen_range(*lo..=*hi).min(LATENCY_US_MAX),
             Latency::Normal(d) => d.sample(rng),
             Latency::Exponential(d) => d.sample(rng),
             Latency::Lognormal(d) => d.sample(rng),
@@ -147,5 +128,24 @@ mod tests {
             alpha: 0.0
         })
         .is_err());
+        for bad in [f64::NAN, f64::INFINITY, 1e300, -1.0] {
+            assert!(Latency::from_spec(&LatencySpec::Constant { ms: bad }).is_err());
+            let normal = LatencySpec::Normal {
+                mean_ms: 1.0,
+                stddev_ms: bad,
+            };
+            assert!(Latency::from_spec(&normal).is_err());
+        }
+    }
+
+    #[test]
+    fn every_draw_is_capped() {
+        let mut rng = stream(1, "test");
+        let lat = Latency::Uniform(LATENCY_US_MAX, LATENCY_US_MAX * 2);
+        assert_eq!(lat.sample_us(&mut rng), LATENCY_US_MAX);
+        assert_eq!(
+            Latency::Constant(u64::MAX).sample_us(&mut rng),
+            LATENCY_US_MAX
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Reading a scenario file and pointing errors at the right line.
 
+use super::limits::SCENARIO_BYTES_MAX;
 use crate::error::Error;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -24,9 +25,9 @@ pub enum Key<'a> {
 }
 
 impl Source {
-    /// Reads `path`.
+    /// Reads `path` (UTF-8, at most [`SCENARIO_BYTES_MAX`] bytes).
     pub fn read(path: &Path) -> Result<Source, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = read_text(path, Some(SCENARIO_BYTES_MAX))?;
         Ok(Source {
             path: path.to_path_buf(),
             text,
@@ -60,6 +61,37 @@ impl Source {
             self.error_at(e.span().map(|s| s.start), message)
         })
     }
+}
+
+/// Reads `path` as UTF-8 text, of at most `max_bytes` if given. A byte that
+/// is not UTF-8 is a bad-input error (exit 3) at its line and column, not
+/// an I/O error: the file was read, it is just not text.
+pub fn read_text(path: &Path, max_bytes: Option<u64>) -> Result<String, Error> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    let cap = max_bytes.map_or(u64::MAX, |m| m.saturating_add(1));
+    (file.take(cap).read_to_end(&mut bytes)).map_err(|e| Error::io(path, e))?;
+    if let Some(max) = max_bytes.filter(|&m| bytes.len() as u64 > m) {
+        return Err(Error::Usage(format!(
+            "{}: larger than {max} bytes, the most a scenario file may be",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..at]);
+        Error::Scenario {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message: format!(
+                "not UTF-8 text: byte 0x{:02x} (offset {at}) is not valid UTF-8",
+                bytes[at]
+            ),
+        }
+    })
 }
 
 /// Byte offset of the key at `path`, or of the deepest part that exists.

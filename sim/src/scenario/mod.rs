@@ -3,10 +3,13 @@
 //! runs. Every error names the file, line and column, what was found and
 //! what was expected. The format is documented in `scenarios/README.md`.
 
+mod budget;
+mod fault_keys;
+pub mod limits;
 mod load;
 mod resolve;
 mod resolve_faults;
 pub mod schema;
 
-pub use load::{locate, probe_protocol, Key, Source};
+pub use load::{locate, probe_protocol, read_text, Key, Source};
 pub use resolve::Scenario;

@@ -9,10 +9,8 @@ use crate::net::{Latency, LinkConfig, NetConfig};
 use crate::world::client::Workload;
 use faultline_models::{Model, ModelError, NodeSpec, Variant};
 
-/// Nodes a scenario may ask for.
-pub const NODES_MAX: usize = 1000;
-/// Longest run a scenario may ask for (safety + liveness), in ms of simulated time.
-pub const RUN_MS_MAX: f64 = 24.0 * 3600.0 * 1000.0;
+use super::limits::{self, LATENCY_MS_MAX};
+pub use super::limits::{NODES_MAX, RUN_MS_MAX};
 
 /// A validated scenario for model `M`, ready to run with any seed.
 pub struct Scenario<M: Model> {
@@ -38,14 +36,14 @@ pub struct Scenario<M: Model> {
     pub converge_us: u64,
     /// Most history lines a run keeps (`[run] history_entries_max`).
     pub history_entries_max: u64,
+    /// Most events at one simulated instant (`[run] events_per_instant_max`).
+    pub events_per_instant_max: u64,
+    /// Most events in one run (`[run] events_max`).
+    pub events_max: u64,
     /// Explicit faults with their jitter bound.
     pub faults: Vec<(PlannedFault, u64)>,
     /// Random faults.
     pub nemesis: Option<Nemesis>,
-}
-
-fn ms_to_us(ms: f64) -> u64 {
-    (ms * 1000.0).round() as u64
 }
 
 impl<M: Model> Scenario<M> {
@@ -58,15 +56,27 @@ impl<M: Model> Scenario<M> {
         let net = network(&source, &file.network, &names)?;
         let workload = workload::<M>(&source, &file.workload)?;
         let (duration_us, converge_us) = run_lengths(&source, &file)?;
-        let history_entries_max = file.run.history_entries_max;
-        let faults = super::resolve_faults::explicit(&source, &file.faults, &names, duration_us)?;
+        let (history_entries_max, events_per_instant_max, events_max) = run_caps(&source, &file)?;
+        no_idle_clients(&source, &workload, duration_us + converge_us)?;
+        let cluster = (names.as_slice(), M::ROLES);
+        let faults = super::resolve_faults::explicit(&source, &file.faults, cluster, duration_us)?;
         let nemesis = match &file.nemesis {
-            Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, &names)?),
+            Some(spec) => Some(super::resolve_faults::nemesis(&source, spec, cluster)?),
             None => None,
         };
+        let n = names.len() as u64;
+        super::budget::check(&source, &faults, nemesis.as_ref(), n, duration_us)?;
         check_section::<M>(&source, &file, &model)?;
         let clock = clock(&source, &file)?;
         let name = file.name.clone().unwrap_or_else(|| stem(&source));
+        limits::folder_name(&name).map_err(|m| {
+            let from = if file.name.is_some() {
+                ""
+            } else {
+                " (the file's name)"
+            };
+            source.error_at_key(&[Key::Name("name")], format!("scenario name{from}: {m}"))
+        })?;
         Ok(Scenario {
             source,
             name,
@@ -79,6 +89,8 @@ impl<M: Model> Scenario<M> {
             duration_us,
             converge_us,
             history_entries_max,
+            events_per_instant_max,
+            events_max,
             faults,
             nemesis,
         })
@@ -154,13 +166,22 @@ fn network(src: &Source, spec: &NetworkSpec, names: &[String]) -> Result<NetConf
         names.len(),
     );
     net.reorder = probability(src, &at("reorder"), "network.reorder", spec.reorder)?;
-    if !(spec.reorder_ms >= 0.0 && spec.reorder_ms.is_finite()) {
-        return Err(src.error_at_key(
-            &at("reorder_ms"),
-            format!("expected reorder_ms >= 0, found {}", spec.reorder_ms),
-        ));
+    let reorder_ms = limits::within("reorder_ms", spec.reorder_ms, 0.0, LATENCY_MS_MAX)
+        .map_err(|m| src.error_at_key(&at("reorder_ms"), m))?;
+    net.reorder_us = limits::us(reorder_ms);
+    if spec.links.len() > limits::LINKS_MAX {
+        let at = [
+            Key::Name("network"),
+            Key::Name("links"),
+            Key::Index(limits::LINKS_MAX),
+        ];
+        let m = format!(
+            "expected at most {} [[network.links]] entries, found {}",
+            limits::LINKS_MAX,
+            spec.links.len()
+        );
+        return Err(src.error_at_key(&at, m));
     }
-    net.reorder_us = ms_to_us(spec.reorder_ms);
     for (i, link) in spec.links.iter().enumerate() {
         apply_link(src, i, link, names, &mut net)?;
     }
@@ -249,24 +270,20 @@ fn apply_link(
 
 fn workload<M: Model>(src: &Source, spec: &WorkloadSpec) -> Result<Workload, Error> {
     let at = |k: &'static str| [Key::Name("workload"), Key::Name(k)];
-    if spec.clients > 10_000 {
+    if spec.clients > limits::CLIENTS_MAX {
         return Err(src.error_at_key(
             &at("clients"),
-            format!("expected at most 10000 clients, found {}", spec.clients),
+            format!(
+                "expected at most {} clients, found {}",
+                limits::CLIENTS_MAX,
+                spec.clients
+            ),
         ));
     }
-    if !(spec.rate_per_s > 0.0 && spec.rate_per_s <= 1e6) {
-        return Err(src.error_at_key(
-            &at("rate_per_s"),
-            format!("expected rate_per_s in (0, 1e6], found {}", spec.rate_per_s),
-        ));
-    }
-    if !(spec.timeout_ms > 0.0 && spec.timeout_ms.is_finite()) {
-        return Err(src.error_at_key(
-            &at("timeout_ms"),
-            format!("expected timeout_ms > 0, found {}", spec.timeout_ms),
-        ));
-    }
+    let rate = limits::positive("rate_per_s", spec.rate_per_s, limits::RATE_PER_S_MAX)
+        .map_err(|m| src.error_at_key(&at("rate_per_s"), m))?;
+    let timeout_ms = limits::positive("timeout_ms", spec.timeout_ms, RUN_MS_MAX)
+        .map_err(|m| src.error_at_key(&at("timeout_ms"), m))?;
     let mut mix = Vec::new();
     for (name, &weight) in &spec.mix {
         let Some(info) = M::ops().iter().find(|o| o.name == name) else {
@@ -281,9 +298,19 @@ fn workload<M: Model>(src: &Source, spec: &WorkloadSpec) -> Result<Workload, Err
                 ),
             ));
         };
+        if weight > limits::MIX_WEIGHT_MAX {
+            let path = [Key::Name("workload"), Key::Name("mix"), Key::Name(name)];
+            let max = limits::MIX_WEIGHT_MAX;
+            let m = format!("expected a weight in [0, {max}], found {weight}");
+            return Err(src.error_at_key(&path, m));
+        }
         if weight > 0 {
             mix.push((info.name, weight));
         }
+    }
+    if !spec.mix.is_empty() && mix.is_empty() {
+        let m = "every weight in [workload.mix] is 0, so no operation would run; give one a weight above 0 (or set clients = 0 for no workload)";
+        return Err(src.error_at_key(&[Key::Name("workload"), Key::Name("mix")], m));
     }
     if spec.mix.is_empty() {
         mix = M::ops()
@@ -293,68 +320,82 @@ fn workload<M: Model>(src: &Source, spec: &WorkloadSpec) -> Result<Workload, Err
             .collect();
     }
     let clients = if mix.is_empty() { 0 } else { spec.clients };
-    let gap_us_mean = 1e6 / spec.rate_per_s;
+    let gap_us_mean = 1e6 / rate;
     Ok(Workload {
         clients,
         gap_us_mean,
-        timeout_us: ms_to_us(spec.timeout_ms),
+        timeout_us: limits::us(timeout_ms),
         mix,
     })
+}
+
+/// Clients stop issuing `timeout_ms` before the end (so every op they
+/// start can still time out): a timeout as long as the run leaves no time
+/// for any op, which would pass every checker on an empty history.
+fn no_idle_clients(src: &Source, w: &Workload, run_us: u64) -> Result<(), Error> {
+    if w.clients > 0 && w.timeout_us >= run_us {
+        let m = format!(
+            "expected timeout_ms below the run's length (run.duration_ms + run.converge_ms = {} ms): clients stop issuing operations timeout_ms before the end, so none would run",
+            run_us as f64 / 1000.0
+        );
+        return Err(src.error_at_key(&[Key::Name("workload"), Key::Name("timeout_ms")], m));
+    }
+    Ok(())
 }
 
 fn run_lengths<P>(src: &Source, file: &ScenarioFile<P>) -> Result<(u64, u64), Error> {
     let r = &file.run;
     let at = |k: &'static str| [Key::Name("run"), Key::Name(k)];
-    if !(r.duration_ms > 0.0 && r.duration_ms <= RUN_MS_MAX) {
-        return Err(src.error_at_key(
-            &at("duration_ms"),
-            format!(
-                "expected duration_ms in (0, {RUN_MS_MAX}], found {}",
-                r.duration_ms
-            ),
-        ));
+    let duration = limits::positive("duration_ms", r.duration_ms, RUN_MS_MAX)
+        .map_err(|m| src.error_at_key(&at("duration_ms"), m))?;
+    let converge = limits::within("converge_ms", r.converge_ms, 0.0, RUN_MS_MAX)
+        .map_err(|m| src.error_at_key(&at("converge_ms"), m))?;
+    if duration + converge > RUN_MS_MAX {
+        let m = format!("expected duration_ms + converge_ms <= {RUN_MS_MAX} (a day), found {duration} + {converge}");
+        return Err(src.error_at_key(&at("converge_ms"), m));
     }
-    if !(r.converge_ms >= 0.0 && r.converge_ms <= RUN_MS_MAX) {
-        return Err(src.error_at_key(
-            &at("converge_ms"),
-            format!(
-                "expected converge_ms in [0, {RUN_MS_MAX}], found {}",
-                r.converge_ms
-            ),
-        ));
-    }
-    let max = super::schema::HISTORY_ENTRIES_MAX_LIMIT;
-    if !(1..=max).contains(&r.history_entries_max) {
-        return Err(src.error_at_key(
-            &at("history_entries_max"),
-            format!(
-                "expected history_entries_max in [1, {max}], found {}",
-                r.history_entries_max
-            ),
-        ));
-    }
-    Ok((ms_to_us(r.duration_ms), ms_to_us(r.converge_ms)))
+    Ok((limits::us(duration), limits::us(converge)))
+}
+
+/// `[run]`'s caps: history lines, events per instant, events per run.
+fn run_caps<P>(src: &Source, file: &ScenarioFile<P>) -> Result<(u64, u64, u64), Error> {
+    let r = &file.run;
+    let cap = |key: &'static str, value: u64, max: u64| {
+        if (1..=max).contains(&value) {
+            Ok(value)
+        } else {
+            let m = format!("expected {key} in [1, {max}], found {value}");
+            Err(src.error_at_key(&[Key::Name("run"), Key::Name(key)], m))
+        }
+    };
+    let history = super::schema::HISTORY_ENTRIES_MAX_LIMIT;
+    Ok((
+        cap("history_entries_max", r.history_entries_max, history)?,
+        cap(
+            "events_per_instant_max",
+            r.events_per_instant_max,
+            limits::EVENTS_LIMIT,
+        )?,
+        cap("events_max", r.events_max, limits::EVENTS_LIMIT)?,
+    ))
 }
 
 fn clock<P>(src: &Source, file: &ScenarioFile<P>) -> Result<(u64, f64), Error> {
     let c = &file.clock;
     let at = |k: &'static str| [Key::Name("clock"), Key::Name(k)];
-    if !(c.skew_ms_max >= 0.0 && c.skew_ms_max <= RUN_MS_MAX) {
-        return Err(src.error_at_key(
-            &at("skew_ms_max"),
-            format!("expected skew_ms_max >= 0, found {}", c.skew_ms_max),
-        ));
-    }
-    if !(c.drift_ppm_max >= 0.0 && c.drift_ppm_max < 500_000.0) {
+    let skew_us = limits::time_us("skew_ms_max", c.skew_ms_max)
+        .map_err(|m| src.error_at_key(&at("skew_ms_max"), m))?;
+    if !(c.drift_ppm_max >= 0.0 && c.drift_ppm_max < limits::DRIFT_PPM_MAX) {
         return Err(src.error_at_key(
             &at("drift_ppm_max"),
             format!(
-                "expected drift_ppm_max in [0, 500000), found {}",
+                "expected drift_ppm_max in [0, {}), found {}",
+                limits::DRIFT_PPM_MAX,
                 c.drift_ppm_max
             ),
         ));
     }
-    Ok((ms_to_us(c.skew_ms_max), c.drift_ppm_max))
+    Ok((skew_us, c.drift_ppm_max))
 }
 
 fn check_section<M: Model>(
@@ -363,6 +404,13 @@ fn check_section<M: Model>(
     model: &M,
 ) -> Result<(), Error> {
     let known: Vec<&str> = model.checkers().iter().map(|c| c.name()).collect();
+    if file.check.only.as_ref().is_some_and(|o| o.is_empty()) {
+        let m = format!(
+            "check.only = [] runs no checker, so every run would be VALID; name at least one of: {} (or leave `only` out to run them all)",
+            known.join(", ")
+        );
+        return Err(src.error_at_key(&[Key::Name("check"), Key::Name("only")], m));
+    }
     for (i, name) in file.check.only.iter().flatten().enumerate() {
         if !known.contains(&name.as_str()) {
             let path = [Key::Name("check"), Key::Name("only"), Key::Index(i)];

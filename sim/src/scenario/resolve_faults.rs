@@ -1,17 +1,17 @@
 //! Validating `[[faults]]` and `[nemesis]`.
 
+use super::limits::{self, REPEAT_MAX, RUN_MS_MAX};
 use super::load::{Key, Source};
 use super::schema::{FaultSpec, NemesisSpec};
 use crate::error::Error;
 use crate::fault::nemesis::Nemesis;
 use crate::fault::{FaultAction, PlannedFault, Split, Target, KINDS};
 
-/// Bound on the occurrences one `[[faults]]` entry may expand to.
-const REPEAT_MAX: u32 = 100_000;
-
 struct At<'a> {
     src: &'a Source,
     index: usize,
+    /// The roles the protocol's nodes may announce (None: not declared).
+    roles: Option<&'a [&'a str]>,
 }
 
 impl At<'_> {
@@ -27,16 +27,20 @@ impl At<'_> {
     }
 }
 
-/// Expands every `[[faults]]` entry into planned faults (with jitter bounds).
+/// Expands every `[[faults]]` entry into planned faults (with jitter
+/// bounds); `roles` are those the protocol declares (`Model::ROLES`).
 pub fn explicit(
     src: &Source,
     specs: &[FaultSpec],
-    names: &[String],
+    (names, roles): (&[String], Option<&[&str]>),
     duration_us: u64,
 ) -> Result<Vec<(PlannedFault, u64)>, Error> {
     let mut plan = Vec::new();
     for (index, spec) in specs.iter().enumerate() {
-        let at = At { src, index };
+        let at = At { src, index, roles };
+        if let Some((key, m)) = super::fault_keys::contradiction(spec) {
+            return Err(at.err(key, m));
+        }
         let action = action(&at, spec, names)?;
         let at_us = non_negative_us(&at, "at_ms", spec.at_ms)?;
         if at_us >= duration_us {
@@ -59,37 +63,38 @@ pub fn explicit(
             ));
         }
         let every_us = match spec.every_ms {
-            Some(ms) if ms > 0.0 => ms_us(ms),
+            Some(ms) => limits::positive("every_ms", ms, RUN_MS_MAX)
+                .map(limits::us)
+                .map_err(|m| at.err("every_ms", m))?,
             None if repeat == 1 => 0,
-            _ => return Err(at.err("every_ms", "expected every_ms > 0 when repeat > 1".into())),
+            None => return Err(at.err("every_ms", "expected every_ms > 0 when repeat > 1".into())),
         };
+        // No overflow: every_us <= RUN_MS_MAX us and k < REPEAT_MAX.
         for k in 0..u64::from(repeat) {
             let start = at_us + k * every_us;
-            if start < duration_us {
-                plan.push((
-                    PlannedFault {
-                        at_us: start,
-                        for_us,
-                        action: action.clone(),
-                    },
-                    jitter_us,
-                ));
+            if start >= duration_us {
+                break;
             }
+            plan.push((
+                PlannedFault {
+                    at_us: start,
+                    for_us,
+                    action: action.clone(),
+                },
+                jitter_us,
+            ));
         }
     }
     Ok(plan)
 }
 
 fn ms_us(ms: f64) -> u64 {
-    (ms * 1000.0).round() as u64
+    limits::us(ms)
 }
 
+/// A time in `[0, RUN_MS_MAX]` ms, as microseconds.
 fn non_negative_us(at: &At<'_>, field: &'static str, ms: f64) -> Result<u64, Error> {
-    if ms >= 0.0 && ms.is_finite() {
-        Ok(ms_us(ms))
-    } else {
-        Err(at.err(field, format!("expected {field} >= 0, found {ms}")))
-    }
+    limits::time_us(field, ms).map_err(|m| at.err(field, m))
 }
 
 fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction, Error> {
@@ -119,6 +124,8 @@ fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction
             let ms = spec
                 .offset_ms
                 .ok_or_else(|| at.err("kind", "a skew fault needs `offset_ms`".into()))?;
+            let ms = limits::within("offset_ms", ms, -RUN_MS_MAX, RUN_MS_MAX)
+                .map_err(|m| at.err("offset_ms", m))?;
             FaultAction::Skew {
                 target: target()?,
                 offset_us: (ms * 1000.0).round() as i64,
@@ -128,8 +135,10 @@ fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction
             let ppm = spec
                 .ppm
                 .ok_or_else(|| at.err("kind", "a drift fault needs `ppm`".into()))?;
-            if ppm.abs() >= 500_000.0 {
-                return Err(at.err("ppm", format!("expected |ppm| < 500000, found {ppm}")));
+            if ppm.is_nan() || ppm.abs() >= limits::DRIFT_PPM_MAX {
+                let max = limits::DRIFT_PPM_MAX;
+                let found = limits::show(ppm);
+                return Err(at.err("ppm", format!("expected |ppm| < {max}, found {found}")));
             }
             FaultAction::Drift {
                 target: target()?,
@@ -140,12 +149,8 @@ fn action(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<FaultAction
             let p = spec.probability.ok_or_else(|| {
                 at.err("kind", format!("a {} fault needs `probability`", spec.kind))
             })?;
-            if !(0.0..=1.0).contains(&p) {
-                return Err(at.err(
-                    "probability",
-                    format!("expected a probability in [0, 1], found {p}"),
-                ));
-            }
+            let p =
+                limits::within("probability", p, 0.0, 1.0).map_err(|m| at.err("probability", m))?;
             if spec.kind == "loss" {
                 FaultAction::Loss(p)
             } else {
@@ -190,6 +195,20 @@ fn word_target(
     if matches!(target, Target::Role(_)) && looks_like_node {
         return Err(at.err(field, format!("unknown node {word:?}; expected a node ({}), a role (e.g. \"leader\"), \"random\", \"random-<role>\" or \"all\"", names.join(", "))));
     }
+    let role = match &target {
+        Target::Role(r) | Target::RandomRole(r) => Some(r.as_str()),
+        _ => None,
+    };
+    if let (Some(role), Some(roles)) = (role, at.roles) {
+        if !roles.contains(&role) {
+            let known = if roles.is_empty() {
+                "its nodes announce no role".to_string()
+            } else {
+                format!("its roles: {}", roles.join(", "))
+            };
+            return Err(at.err(field, format!("no node of this protocol ever has the role {role:?}, so the fault would never apply; {known} (or name a node: {}, \"random\", \"all\")", names.join(", "))));
+        }
+    }
     Ok(target)
 }
 
@@ -222,27 +241,10 @@ fn words(
 
 fn split(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<Split, Error> {
     if let Some(groups) = &spec.groups {
-        let mut out = Vec::new();
-        for g in groups {
-            match words(at, "groups", g, names)? {
-                Target::Nodes(ids) => out.push(ids),
-                _ => return Err(at.err("groups", "expected groups of node names".into())),
-            }
-        }
-        return Ok(Split::Groups(out));
+        return groups_split(at, groups, names);
     }
     if let Some(pairs) = &spec.pairs {
-        let mut out = Vec::new();
-        for (a, b) in pairs {
-            let id = |w: &String| {
-                names
-                    .iter()
-                    .position(|n| n == w)
-                    .ok_or_else(|| at.err("pairs", format!("unknown node {w:?}")))
-            };
-            out.push((id(a)?, id(b)?));
-        }
-        return Ok(Split::Pairs(out));
+        return pairs_split(at, pairs, names);
     }
     match spec.split.as_deref() {
         Some("isolate") => Ok(Split::Isolate(whom(at, spec, names)?)),
@@ -261,8 +263,63 @@ fn split(at: &At<'_>, spec: &FaultSpec, names: &[String]) -> Result<Split, Error
     }
 }
 
+/// `groups`: node names, each node in one group at most.
+fn groups_split(at: &At<'_>, groups: &[Vec<String>], names: &[String]) -> Result<Split, Error> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for g in groups {
+        let Target::Nodes(ids) = words(at, "groups", g, names)? else {
+            return Err(at.err("groups", "expected groups of node names".into()));
+        };
+        let seen = |id: &usize| out.iter().flatten().any(|o| o == id);
+        if let Some(&dup) = ids.iter().find(|id| seen(id)) {
+            let m = format!(
+                "node {:?} is in two groups; partition groups must not overlap",
+                names[dup]
+            );
+            return Err(at.err("groups", m));
+        }
+        out.push(ids);
+    }
+    Ok(Split::Groups(out))
+}
+
+/// `pairs`: blocked directed links, each of two different node names.
+fn pairs_split(at: &At<'_>, pairs: &[Vec<String>], names: &[String]) -> Result<Split, Error> {
+    let id = |w: &String| {
+        (names.iter().position(|n| n == w)).ok_or_else(|| {
+            let m = format!(
+                "unknown node {w:?}; expected node names: {}",
+                names.join(", ")
+            );
+            at.err("pairs", m)
+        })
+    };
+    let mut out = Vec::new();
+    for pair in pairs {
+        let [a, b] = pair.as_slice() else {
+            let m = format!(
+                "expected each pair to be [from, to], two node names; found {} names {pair:?}",
+                pair.len()
+            );
+            return Err(at.err("pairs", m));
+        };
+        if a == b {
+            return Err(at.err(
+                "pairs",
+                format!("pair [{a:?}, {b:?}] links a node to itself"),
+            ));
+        }
+        out.push((id(a)?, id(b)?));
+    }
+    Ok(Split::Pairs(out))
+}
+
 /// Validates `[nemesis]`.
-pub fn nemesis(src: &Source, spec: &NemesisSpec, names: &[String]) -> Result<Nemesis, Error> {
+pub fn nemesis(
+    src: &Source,
+    spec: &NemesisSpec,
+    (names, roles): (&[String], Option<&[&str]>),
+) -> Result<Nemesis, Error> {
     let err = |field: &'static str, m: String| {
         src.error_at_key(&[Key::Name("nemesis"), Key::Name(field)], m)
     };
@@ -280,24 +337,35 @@ pub fn nemesis(src: &Source, spec: &NemesisSpec, names: &[String]) -> Result<Nem
             ));
         }
     }
+    if spec.lose_unsynced && !spec.kinds.iter().any(|k| k == "crash") {
+        let m = "lose_unsynced is for crashes, and kinds has no \"crash\"".to_string();
+        return Err(err("lose_unsynced", m));
+    }
+    if spec.targets.is_empty() {
+        return Err(err("targets", "expected at least one target".into()));
+    }
     let at = At {
         src,
         index: usize::MAX,
+        roles,
     };
     let mut targets = Vec::new();
     for w in &spec.targets {
-        targets.push(
-            word_target(&at, "targets", w, names)
-                .map_err(|_| err("targets", format!("unknown node {w:?}")))?,
-        );
+        let target = word_target(&at, "targets", w, names).map_err(|e| match e {
+            Error::Scenario { message, .. } => err("targets", message),
+            other => other,
+        })?;
+        targets.push(target);
     }
     let range = |field: &'static str, lo: f64, hi: f64| {
-        if lo >= 0.0 && lo <= hi && hi.is_finite() {
+        if lo >= 0.0 && lo <= hi && hi <= RUN_MS_MAX {
             Ok((ms_us(lo), ms_us(hi)))
         } else {
             Err(err(
                 field,
-                format!("expected 0 <= {field}_min <= {field}_max, found {lo} and {hi}"),
+                format!(
+                    "expected 0 <= {field}_min <= {field}_max <= {RUN_MS_MAX}, found {lo} and {hi}"
+                ),
             ))
         }
     };

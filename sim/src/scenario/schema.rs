@@ -228,6 +228,20 @@ pub struct RunSpec {
     /// Most history lines a run keeps; past it the run stops (exit 5).
     #[serde(default = "default_history_entries_max")]
     pub history_entries_max: u64,
+    /// Most events dispatched at one simulated instant; past it the run
+    /// stops as a livelock (exit 5).
+    #[serde(default = "default_events_per_instant_max")]
+    pub events_per_instant_max: u64,
+    /// Most events one run dispatches; past it the run stops (exit 5).
+    #[serde(default = "default_events_max")]
+    pub events_max: u64,
+}
+
+fn default_events_per_instant_max() -> u64 {
+    super::limits::EVENTS_PER_INSTANT_MAX_DEFAULT
+}
+fn default_events_max() -> u64 {
+    super::limits::EVENTS_MAX_DEFAULT
 }
 
 fn default_converge_ms() -> f64 {
@@ -262,8 +276,9 @@ pub struct FaultSpec {
     pub split: Option<String>,
     /// For partitions: explicit groups of node names.
     pub groups: Option<Vec<Vec<String>>>,
-    /// For partitions: explicit blocked directed links [from, to].
-    pub pairs: Option<Vec<(String, String)>>,
+    /// For partitions: explicit blocked directed links [from, to] (a list,
+    /// so that a pair of three names is an error rather than truncated).
+    pub pairs: Option<Vec<Vec<String>>>,
     /// For one-way partitions: senders whose messages are dropped...
     pub from: Option<Vec<String>>,
     /// ...towards these receivers.

@@ -10,7 +10,8 @@
 //! signature (checker, property, verdict, variant); [`output`] writes the
 //! folder and merges the folders of shards run on many machines into the
 //! same bytes one machine would have written; [`progress`] shows the person
-//! waiting how it goes. This is the madsim/FoundationDB practice of
+//! waiting how it goes. The folder is written into a hidden sibling and
+//! renamed into place when the sweep ends ([`crate::staging`]). This is the madsim/FoundationDB practice of
 //! "simulate many seeds, print the one command that reproduces a failure".
 
 pub mod output;
@@ -46,7 +47,7 @@ pub struct SweepConfig {
     pub jobs: usize,
     /// Stop taking seeds after this many failing ones.
     pub stop_after: Option<u64>,
-    /// Stop taking seeds after this much wall time.
+    /// Stop after this much wall time (no new seeds; running ones cancelled).
     pub time_limit: Option<Duration>,
     /// Run every seed divisible by this twice and compare trace hashes.
     pub determinism_every: Option<u64>,
@@ -67,7 +68,9 @@ pub struct SweepResult {
 
 /// Sweeps `scenario` as `cfg` says and writes the sweep's folder.
 pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepResult, Error> {
-    output::prepare(&cfg.out)?;
+    let staging = crate::staging::Staging::begin(&cfg.out)?;
+    let dir = staging.dir();
+    output::prepare(dir)?;
     let total = cfg.range.count(cfg.shard);
     let seed_at = |i: u64| cfg.range.nth(cfg.shard, i);
     let work = pool::Work {
@@ -76,41 +79,58 @@ pub fn sweep(scenario: &dyn LoadedScenario, cfg: &SweepConfig) -> Result<SweepRe
         jobs: cfg.jobs,
         determinism_every: cfg.determinism_every,
         stop_after: cfg.stop_after,
+        time_limit: cfg.time_limit,
     };
     let stop = AtomicBool::new(false);
     let mut progress = Progress::new(total, cfg.quiet);
     let mut rows = Vec::new();
     let mut error = None;
+    let mut cut_short = Vec::new();
     pool::run(&work, &stop, |done| {
+        if done.cancelled {
+            cut_short.push(done.row.seed);
+            return;
+        }
         progress.seed_done(done.row.verdict != "valid");
-        if let Err(e) = record(scenario, cfg, &done) {
+        if let Err(e) = record(scenario, cfg, dir, &done) {
             error.get_or_insert(e);
             stop.store(true, Ordering::Relaxed);
         }
         rows.push(done.row);
-        if cfg.time_limit.is_some_and(|t| progress.elapsed() >= t) {
-            stop.store(true, Ordering::Relaxed);
-        }
     });
     progress.finish();
+    if !cut_short.is_empty() {
+        cut_short.sort_unstable();
+        eprintln!(
+            "--time-limit: seeds {cut_short:?} were still running and were cut short (not recorded)"
+        );
+    }
     if let Some(e) = error {
         return Err(e);
     }
     rows.sort_by_key(|r: &SeedRow| r.seed);
     let meta = meta(scenario, cfg, rows.len() as u64 == total);
     let summary = SweepSummary::of(meta, &rows);
-    output::write(&cfg.out, &summary, &rows)?;
+    output::write(dir, &summary, &rows)?;
+    staging.commit()?;
     Ok(SweepResult {
         summary,
         seeds_per_s: progress.seeds_per_s(),
     })
 }
 
-/// Writes a failing seed's replay file and reports panics and nondeterminism.
-fn record(scenario: &dyn LoadedScenario, cfg: &SweepConfig, done: &Done) -> Result<(), Error> {
+/// Writes a failing seed's replay file into `dir` and reports panics and
+/// nondeterminism.
+fn record(
+    scenario: &dyn LoadedScenario,
+    cfg: &SweepConfig,
+    dir: &std::path::Path,
+    done: &Done,
+) -> Result<(), Error> {
     let seed = done.row.seed;
     if let Some(panic) = &done.panic {
-        eprintln!("seed {seed} panicked: {panic}");
+        eprintln!("seed {seed}: {panic}");
+        return Ok(());
     }
     if let Some(n) = &done.nondeterminism {
         eprintln!("{n}");
@@ -119,7 +139,7 @@ fn record(scenario: &dyn LoadedScenario, cfg: &SweepConfig, done: &Done) -> Resu
         return Ok(());
     };
     let draft = Draft::materialise(scenario.text(), seed, timeline)?;
-    let path = output::failure_path(&cfg.out, seed);
+    let path = output::failure_path(dir, seed);
     let header = format!(
         "# Seed {seed} of {} failed: {}.\n# Its applied faults as an explicit schedule: \
          `faultline run` on this file replays the failure\n# without the nemesis; \

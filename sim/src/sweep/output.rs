@@ -27,8 +27,7 @@ pub fn default_dir(reports: &Path, scenario: &str, shard: Option<Shard>) -> Path
     reports.join(scenario).join(name)
 }
 
-/// Empties the failure files of an earlier sweep into the same folder (so
-/// the folder describes only this sweep).
+/// Creates the (fresh, staged) folder's `failures/`.
 pub fn prepare(dir: &Path) -> Result<(), Error> {
     let failures = dir.join(FAILURES);
     match std::fs::remove_dir_all(&failures) {
@@ -59,7 +58,8 @@ pub fn read(dir: &Path) -> Result<(SweepSummary, Vec<SeedRow>), Error> {
     Ok((summary, read_csv(&dir.join("seeds.csv"))?))
 }
 
-/// Merges the sweep folders `dirs` (shards of one sweep) into `out`.
+/// Merges the sweep folders `dirs` (shards of one sweep) into `out`, which
+/// is replaced whole.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
     let mut parts = Vec::new();
     for d in dirs {
@@ -91,12 +91,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, Error> {
             w[0].seed
         )));
     }
-    prepare(out)?;
+    let staging = crate::staging::Staging::begin(out)?;
+    prepare(staging.dir())?;
     for (dir, (_, part)) in dirs.iter().zip(&parts) {
-        copy_failures(dir, out, part)?;
+        copy_failures(dir, staging.dir(), part)?;
     }
     let summary = SweepSummary::of(meta, &rows);
-    write(out, &summary, &rows)?;
+    write(staging.dir(), &summary, &rows)?;
+    staging.commit()?;
     Ok(summary)
 }
 

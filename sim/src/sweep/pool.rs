@@ -27,6 +27,9 @@ pub struct Done {
     pub nondeterminism: Option<Nondeterminism>,
     /// A panic's message (the protocol or engine asserted).
     pub panic: Option<String>,
+    /// Cut short by the time limit: not a result (its row depends on wall
+    /// time, so it is not recorded).
+    pub cancelled: bool,
 }
 
 /// What the pool runs.
@@ -42,11 +45,17 @@ pub struct Work<'a> {
     /// Stop taking seeds once this many have failed (checked by the
     /// workers themselves, so a slow consumer does not let them run on).
     pub stop_after: Option<u64>,
+    /// Wall time after which no seed starts and running ones are cancelled.
+    pub time_limit: Option<Duration>,
 }
 
 /// Runs every seed of `work` (until `stop` is set), handing each result to
-/// `sink` on this thread.
+/// `sink` on this thread. Past the time limit this thread sets `stop` and
+/// cancels the runs in progress, so one stuck seed cannot hold the sweep.
 pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
+    // 'static because runs hold it inside their world (RunOptions is Copy):
+    // one byte per sweep.
+    let cancel: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
     let next = AtomicU64::new(0);
     let failures = AtomicU64::new(0);
     let (tx, rx) = mpsc::channel();
@@ -63,7 +72,7 @@ pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
                         else {
                             break;
                         };
-                        let done = run_one(work, seed);
+                        let done = run_one(work, seed, cancel);
                         let failed = done.row.verdict != "valid";
                         if failed {
                             let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
@@ -80,9 +89,37 @@ pub fn run(work: &Work<'_>, stop: &AtomicBool, mut sink: impl FnMut(Done)) {
             spawned.expect("spawning a sweep worker");
         }
         drop(tx);
-        rx.iter().flatten().for_each(&mut sink);
+        receive(&rx, work.time_limit, (stop, cancel), &mut sink);
     });
 }
+
+/// Hands every batch to `sink` until the workers are gone, watching the
+/// time limit between batches.
+fn receive(
+    rx: &mpsc::Receiver<Vec<Done>>,
+    limit: Option<Duration>,
+    (stop, cancel): (&AtomicBool, &AtomicBool),
+    sink: &mut impl FnMut(Done),
+) {
+    let started = wall_now();
+    loop {
+        match rx.recv_timeout(WATCH_EVERY) {
+            Ok(batch) => batch.into_iter().for_each(&mut *sink),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        if limit.is_some_and(|t| started.elapsed() >= t) {
+            stop.store(true, Ordering::Relaxed);
+            cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The verdict word of a seed that hit an engine error.
+pub const ENGINE_ERROR: &str = "error";
+
+/// How often the time limit is looked at while no result arrives.
+const WATCH_EVERY: Duration = Duration::from_millis(50);
 
 /// A worker's finished seeds on their way to the caller's thread.
 ///
@@ -128,25 +165,38 @@ impl Batch {
     }
 }
 
-/// Runs one seed (twice when sampled for determinism); a panic becomes a
-/// failing row with the checker name `panic`.
-fn run_one(work: &Work<'_>, seed: u64) -> Done {
+/// Runs one seed (twice when sampled for determinism); an engine panic
+/// becomes a row with the verdict `error`.
+fn run_one(work: &Work<'_>, seed: u64, cancel: &'static AtomicBool) -> Done {
     let sampled = work
         .determinism_every
         .is_some_and(|n| seed.is_multiple_of(n.max(1)));
     let result = catch_unwind(AssertUnwindSafe(|| {
+        let cancel = Some(cancel);
         if sampled {
-            let (outcome, same) = determinism::check(work.scenario, seed);
+            let opts = RunOptions {
+                cancel,
+                ..RunOptions::default()
+            };
+            let (outcome, same) = determinism::check_with(work.scenario, seed, opts);
             (outcome, same.err())
         } else {
             let opts = RunOptions {
                 this_thread: true,
+                cancel,
                 ..RunOptions::default()
             };
             (work.scenario.run_with(seed, opts), None)
         }
     }));
     match result {
+        Ok((outcome, _)) if cancel.load(Ordering::Relaxed) && outcome.stopped.is_some() => Done {
+            row: SeedRow::of(&outcome),
+            timeline: None,
+            nondeterminism: None,
+            panic: None,
+            cancelled: true,
+        },
         Ok((outcome, nondeterminism)) => {
             let mut row = SeedRow::of(&outcome);
             if sampled {
@@ -163,23 +213,22 @@ fn run_one(work: &Work<'_>, seed: u64) -> Done {
                 timeline: failed.then_some(outcome.timeline),
                 nondeterminism,
                 panic: None,
+                cancelled: false,
             }
         }
         Err(panic) => panicked(seed, panic),
     }
 }
 
+/// A seed whose run panicked outside protocol code (a protocol's panic is
+/// the run's `no-panic` finding instead): an engine error, exit 6.
 fn panicked(seed: u64, panic: Box<dyn std::any::Any + Send>) -> Done {
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "a panic without a message".into());
+    let message = crate::panics::engine_error(panic.as_ref()).to_string();
     Done {
         row: SeedRow {
             seed,
-            verdict: "invalid".into(),
-            failing: "panic/always/invalid".into(),
+            verdict: ENGINE_ERROR.into(),
+            failing: format!("engine/panic/{ENGINE_ERROR}"),
             ops: 0,
             faults: 0,
             trace_hash: String::new(),
@@ -188,5 +237,6 @@ fn panicked(seed: u64, panic: Box<dyn std::any::Any + Send>) -> Done {
         timeline: None,
         nondeterminism: None,
         panic: Some(message),
+        cancelled: false,
     }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 pub struct SeedRow {
     /// The seed.
     pub seed: u64,
-    /// Overall verdict: valid, invalid or unknown.
+    /// Overall verdict: valid, invalid, unknown or stopped (at an engine limit).
     pub verdict: String,
     /// Checkers that were not valid, as `checker/property/verdict`, space-separated.
     pub failing: String,

@@ -115,12 +115,18 @@ impl SweepSummary {
         }
     }
 
-    /// Exit code like `run`: 1 if any seed was invalid (or not
-    /// deterministic), else 2 if any was unknown, else 0.
+    /// Exit code like `run`, for the worst seed: 6 if any hit an engine
+    /// error (a bug in faultline), else 1 if any seed was invalid
+    /// (or not deterministic), else 5 if any stopped at an engine limit,
+    /// else 2 if any was unknown, else 0.
     pub fn exit_code(&self) -> i32 {
         let n = |v: &str| self.verdicts.get(v).copied().unwrap_or(0);
-        if n("invalid") > 0 || !self.nondeterministic.is_empty() {
+        if n(super::pool::ENGINE_ERROR) > 0 {
+            crate::panics::EXIT_CODE
+        } else if n("invalid") > 0 || !self.nondeterministic.is_empty() {
             1
+        } else if n("stopped") > 0 {
+            5
         } else if n("unknown") > 0 {
             2
         } else {

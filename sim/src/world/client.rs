@@ -98,8 +98,18 @@ impl<M: Model> World<M> {
             return;
         }
         let f = self.clients.pick_f();
-        let op = self.model.make_op(f, &mut self.clients.rng);
-        let node = self.model.route(&op, &self.servers, &mut self.clients.rng);
+        let (model, rng) = (&mut self.model, &mut self.clients.rng);
+        let op = crate::panics::protocol(|| model.make_op(f, rng));
+        // The model's contract, checked on its side: a bad route is its finding.
+        let node = crate::panics::protocol(|| {
+            let node = self.model.route(&op, &self.servers, rng);
+            assert!(
+                self.servers.contains(&node),
+                "{}::route picked node {node}, which serves no clients",
+                M::NAME
+            );
+            node
+        });
         self.clients.next_req += 1;
         let req = self.clients.next_req;
         let process = self.clients.processes[client];
@@ -168,9 +178,12 @@ impl<M: Model> World<M> {
         if kind == OpType::Info {
             self.clients.processes[p.client] += self.clients.count() as u64;
         }
+        // Saturating: a rate near 0 draws gaps past the end of u64.
         let gap = self.clients.gap_us();
-        self.queue
-            .push(self.now_us + gap, Event::Tick { client: p.client });
+        self.queue.push(
+            self.now_us.saturating_add(gap),
+            Event::Tick { client: p.client },
+        );
     }
 
     fn record_op(&mut self, entry: OpEntry) {

@@ -9,6 +9,10 @@ use faultline_models::{Model, NodeId};
 use std::task::Poll;
 use std::time::Duration;
 
+/// Bound on one node's mailbox (work handed to it and not yet handled, e.g.
+/// while it is paused): reaching it stops the run.
+pub const MAILBOX_MAX: usize = 5_000_000;
+
 /// Runs events in time order until `End` or until nothing is left.
 ///
 /// One poll dispatches events until some node has work; the node tasks
@@ -45,10 +49,15 @@ impl<M: Model> World<M> {
         if self.stopped.is_some() {
             return false;
         }
-        let Some((t, event)) = self.queue.pop() else {
+        let Some(t) = self.queue.peek_time() else {
             return false;
         };
-        self.advance_to(t);
+        if !self.advance_to(t) {
+            return false;
+        }
+        let Some((_, event)) = self.queue.pop() else {
+            return false;
+        };
         self.sync_madsim_clock();
         self.dispatch(event)
     }
@@ -76,24 +85,43 @@ impl<M: Model> World<M> {
                 | Event::Timeout { .. }
                 | Event::Tick { .. }
         );
-        if !inline {
+        if !inline || !self.advance_to(t) {
             return false;
         }
-        self.advance_to(t);
         let Some((_, event)) = self.queue.pop() else {
             return false;
         };
         self.dispatch(event)
     }
 
-    fn advance_to(&mut self, t: u64) {
+    /// Moves time to the next event's `t` and counts the event; false (and
+    /// the run stopped) when that passes one of the run's caps.
+    fn advance_to(&mut self, t: u64) -> bool {
         assert!(
             t >= self.now_us,
             "event at {t} us is in the past (now {} us)",
             self.now_us
         );
+        self.counts.instant = if t == self.now_us {
+            self.counts.instant + 1
+        } else {
+            1
+        };
+        self.counts.total += 1;
         self.now_us = t;
         trace::set_context(t, usize::MAX);
+        if let Some(why) = self.counts.exceeded(t, self.queue.overflowed()) {
+            self.stop(why);
+            return false;
+        }
+        true
+    }
+
+    /// Ends the run at once: nothing more is dispatched or judged.
+    pub fn stop(&mut self, why: String) {
+        assert!(!why.is_empty(), "a stopped run says why");
+        tracing::warn!(reason = %why, "run stopped");
+        self.stopped.get_or_insert(why);
     }
 
     /// Brings madsim's clock up to `now_us`. Only the driver's events (faults,
@@ -110,6 +138,15 @@ impl<M: Model> World<M> {
 
     /// Hands `item` to node `id` and wakes its task.
     pub fn enqueue(&mut self, id: NodeId, item: Item<M>) {
+        if self.slots[id].mailbox.len() >= MAILBOX_MAX {
+            let why = format!(
+                "{}'s mailbox reached {MAILBOX_MAX} unhandled items at {:.3} s of simulated time (a node paused for long under heavy load): shorten the pause or lower the load",
+                self.names[id],
+                self.now_us as f64 / 1e6
+            );
+            self.stop(why);
+            return;
+        }
         self.slots[id].mailbox.push_back(item);
         self.refresh_busy(id);
         self.slots[id].wake();

@@ -83,10 +83,11 @@ pub struct EventQueue<M: Model> {
     slab: Vec<Option<Event<M>>>,
     free: Vec<u32>,
     seq: u64,
+    overflowed: bool,
 }
 
-/// Bound on pending events: a model that floods the network is a finding,
-/// not a hang.
+/// Bound on pending events: a model that floods the network stops the run
+/// (verdict STOPPED) rather than exhausting memory.
 pub const EVENTS_PENDING_MAX: usize = 5_000_000;
 
 impl<M: Model> EventQueue<M> {
@@ -97,6 +98,7 @@ impl<M: Model> EventQueue<M> {
             slab: Vec::new(),
             free: Vec::new(),
             seq: 0,
+            overflowed: false,
         }
     }
 
@@ -115,11 +117,13 @@ impl<M: Model> EventQueue<M> {
     }
 
     /// Schedules `event` at `at_us` with a sequence number drawn earlier.
+    /// A full queue drops it and remembers ([`EventQueue::overflowed`]):
+    /// the world then stops the run, so nothing dropped is ever judged.
     pub fn push_keyed(&mut self, at_us: u64, seq: u64, event: Event<M>) {
-        assert!(
-            self.heap.len() < EVENTS_PENDING_MAX,
-            "more than {EVENTS_PENDING_MAX} pending events"
-        );
+        if self.heap.len() >= EVENTS_PENDING_MAX {
+            self.overflowed = true;
+            return;
+        }
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = Some(event);
@@ -150,6 +154,11 @@ impl<M: Model> EventQueue<M> {
             .as_ref()
             .expect("a queued slot holds its event");
         Some((*at_us, event))
+    }
+
+    /// Whether an event was dropped because [`EVENTS_PENDING_MAX`] were pending.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     /// Time of the earliest event.

@@ -86,7 +86,14 @@ impl<M: Model> World<M> {
             faultable: &faultable,
             alive: &alive,
         };
-        target.resolve(&view, &mut self.fault_rng)
+        let nodes = target.resolve(&view, &mut self.fault_rng);
+        if let (Target::Role(role) | Target::RandomRole(role), true) = (target, nodes.is_empty()) {
+            tracing::warn!(role = %role, "a fault's role matched no live node");
+            self.faults
+                .unmatched_roles
+                .push((self.now_us, role.clone()));
+        }
+        nodes
     }
 
     fn apply_fault(&mut self, action: &FaultAction) -> (AppliedFault, Undo) {

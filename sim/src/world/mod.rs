@@ -10,6 +10,7 @@
 
 mod busy;
 pub mod client;
+pub mod counts;
 pub mod driver;
 pub mod event;
 pub mod faults;
@@ -66,6 +67,9 @@ pub struct FaultState {
     pub next_id: u64,
     /// Everything applied, in order.
     pub timeline: Vec<AppliedFault>,
+    /// (time, role) of each fault aimed at a role that no live node had
+    /// when it fired (so it did nothing).
+    pub unmatched_roles: Vec<(u64, String)>,
 }
 
 /// Everything one run shares between its tasks.
@@ -115,6 +119,8 @@ pub struct World<M: Model> {
     pub history_entries_max: u64,
     /// Why the run stopped before its end, if it did.
     pub stopped: Option<String>,
+    /// Events dispatched, against the run's caps (the livelock guard).
+    pub counts: counts::EventCounts,
     /// Fingerprint of what happened.
     pub trace: TraceHash,
     /// Faults.
@@ -174,7 +180,7 @@ impl<M: Model> World<M> {
             return;
         }
         if self.history.entries.len() as u64 >= self.history_entries_max {
-            self.stopped = Some(format!(
+            self.stop(format!(
                 "the history reached {} lines at {:.3} s of simulated time ([run] history_entries_max): raise it, or shorten the run",
                 self.history_entries_max,
                 self.now_us as f64 / 1e6

@@ -55,7 +55,7 @@ pub async fn run<M: Model>(world: WeakShared<M>, id: NodeId) {
     };
     let (incarnation, mut node) = {
         let w = lock(&shared);
-        let node = w.model.build(id, &w.slots[id].storage);
+        let node = crate::panics::protocol(|| w.model.build(id, &w.slots[id].storage));
         (w.slots[id].incarnation, node)
     };
     drop(shared);
@@ -156,7 +156,7 @@ impl<M: Model> World<M> {
         let n = self.slots.len();
         let slot = &mut self.slots[id];
         let mut ctx = Ctx::new(id, n, now_local, &mut slot.rng, &slot.storage, &mut out);
-        f(&mut ctx);
+        crate::panics::protocol(|| f(&mut ctx));
         for command in out.drain(..) {
             self.apply(id, command);
         }
@@ -246,7 +246,8 @@ impl<M: Model> World<M> {
         let slot = &mut self.slots[id];
         slot.timer_generation += 1;
         let generation = slot.timer_generation;
-        let at = self.now_us + slot.clock.true_duration_us(after_us);
+        // Saturating: a protocol may ask for any delay; past the end is never.
+        let at = (self.now_us).saturating_add(slot.clock.true_duration_us(after_us));
         let seq = self.queue.next_seq();
         let armed = Armed {
             generation,
