@@ -540,3 +540,42 @@ fn validate_checks_every_compare_configuration() {
         "expected [compare] seeds in [1, 100000], found 0",
     );
 }
+
+#[test]
+fn absurd_command_line_numbers_are_bad_input() {
+    let run = |args: &[&str]| {
+        let out = support::faultline().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        (out.status.code(), stderr)
+    };
+    let sweep = [
+        "sweep",
+        "scenarios/ping/steady.toml",
+        "--seeds",
+        "0..2",
+        "--quiet",
+    ];
+    let (code, stderr) = run(&[&sweep[..], &["--time-limit", "1e300"]].concat());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("--time-limit 1e300: too large"), "{stderr}");
+    let (code, _) = run(&[&sweep[..], &["--time-limit", "nan"]].concat());
+    assert_eq!(code, Some(3));
+    let (code, stderr) = run(&[&sweep[..], &["--jobs", "100000"]].concat());
+    assert_eq!(code, Some(3));
+    assert!(
+        stderr.contains("expected 1..=1024 worker threads"),
+        "{stderr}"
+    );
+    let (code, _) = run(&[
+        "sweep",
+        "scenarios/ping/steady.toml",
+        "--seeds",
+        "0..100000000",
+    ]);
+    assert_eq!(
+        code,
+        Some(3),
+        "a sweep of more seeds than one process keeps rows for"
+    );
+}

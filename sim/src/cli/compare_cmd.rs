@@ -114,6 +114,7 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
         crate::scenario::limits::folder_name(name)
             .map_err(|m| Error::Usage(format!("--name: {m}")))?;
     }
+    super::jobs_within_limit(args.jobs)?;
     let planned = plan(registry, &args)?;
     runs_within_limit(&planned)?;
     let jobs: Vec<(usize, u64)> = planned

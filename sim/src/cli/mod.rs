@@ -175,6 +175,20 @@ fn command(cli: Cli, registry: &Registry) -> i32 {
     })
 }
 
+/// Most worker threads `--jobs` may ask for (each runs seeds one at a time
+/// on its own stack; more than the cores only adds switching).
+pub const JOBS_MAX: usize = 1024;
+
+/// Checks `--jobs`: 1..=[`JOBS_MAX`].
+fn jobs_within_limit(jobs: Option<usize>) -> Result<(), Error> {
+    match jobs {
+        Some(n) if n == 0 || n > JOBS_MAX => Err(Error::Usage(format!(
+            "--jobs {n}: expected 1..={JOBS_MAX} worker threads"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
     let mut code = 0;
     for f in files {

@@ -62,13 +62,17 @@ pub fn run(registry: &Registry, args: SweepArgs) -> Result<i32, Error> {
             args.seeds
         )));
     }
-    if args.check_determinism == Some(0) || args.jobs == Some(0) {
+    if args.check_determinism == Some(0) {
         return Err(Error::Usage(
-            "--jobs and --check-determinism take a number above 0".into(),
+            "--check-determinism takes a number above 0".into(),
         ));
     }
+    super::jobs_within_limit(args.jobs)?;
     let time_limit = match args.time_limit {
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) if s > 0.0 => Some(Duration::try_from_secs_f64(s).map_err(|_| {
+            let s = crate::scenario::limits::show(s);
+            Error::Usage(format!("--time-limit {s}: too large for a wall-clock time"))
+        })?),
         Some(s) => {
             return Err(Error::Usage(format!(
                 "--time-limit {s}: expected seconds > 0"
