@@ -119,6 +119,9 @@ impl Model for CqrsModel {
         ExactlyOnceApply::INFO,
         ProjectionCorrectness::INFO,
     ];
+    /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
+    const ROLES: Option<&'static [&'static str]> =
+        Some(&["command", "store", "relay", "bus", "projector"]);
     type Node = CqrsNode;
     type Event = Event;
     type Op = Op;

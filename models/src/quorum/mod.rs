@@ -137,6 +137,8 @@ impl Model for QuorumModel {
         LostWrites::INFO,
         Convergence::INFO,
     ];
+    /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
+    const ROLES: Option<&'static [&'static str]> = Some(&["replica"]);
     type Node = QuorumNode;
     type Op = Op;
     type Event = Event;

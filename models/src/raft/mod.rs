@@ -111,6 +111,9 @@ impl Model for RaftModel {
     type Variant = Variant;
     const CHECKERS: &'static [CheckerInfo] =
         &[ElectionSafety::INFO, LeaderLiveness::INFO, FencedWork::INFO];
+    /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
+    const ROLES: Option<&'static [&'static str]> =
+        Some(&["follower", "candidate", "leader", "resource", "lock"]);
     type Node = RaftNode;
     type Op = Op;
     type Event = Event;

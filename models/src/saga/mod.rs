@@ -122,6 +122,8 @@ impl Model for SagaModel {
         payments::PaymentSafety::INFO,
         stock::StockSafety::INFO,
     ];
+    /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
+    const ROLES: Option<&'static [&'static str]> = Some(&["entry", "service"]);
     type Node = SagaNode;
     type Op = PlaceOrder;
     type Event = Event;

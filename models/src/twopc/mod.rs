@@ -153,6 +153,8 @@ impl Model for TwoPcModel {
         client_truth::ClientTruth::INFO,
         termination::Termination::INFO,
     ];
+    /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
+    const ROLES: Option<&'static [&'static str]> = Some(&["coordinator", "participant"]);
     type Node = TwoPcNode;
     type Event = Event;
     type Op = Op;
