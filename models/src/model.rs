@@ -4,6 +4,7 @@
 //! registry to run it with Faultline's network, faults, checkers, sweeps and
 //! reports. The bundled protocols use nothing more than this.
 
+use crate::check::situation::Situation;
 use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::{Event, History};
 use crate::metric::Metric;
@@ -142,6 +143,11 @@ pub trait Model: Sized + Send + Sync + 'static {
     }
     /// The checkers to run on every history.
     fn checkers(&self) -> Vec<Box<dyn Checker<Self::Event>>>;
+    /// The situations this protocol's scenarios are meant to reach (see
+    /// [`crate::check::situation`]); none by default.
+    fn situations() -> &'static [Situation<Self::Event>] {
+        &[]
+    }
     /// Protocol-specific metrics derived from the history.
     fn metrics(&self, history: &History<Self::Event>, ctx: &CheckContext) -> Vec<Metric> {
         let _ = (history, ctx);

@@ -3,12 +3,16 @@
 //! A checker judges a finished run's [`History`] for one named property.
 //! `Always` properties must hold at every point of the run (safety);
 //! `Eventually` properties must hold by the end of the liveness phase, which
-//! starts when faults heal (see [`CheckContext`]).
+//! starts when faults heal (see [`CheckContext`]); `Progress` properties
+//! must hold in every stretch with no fault in force ([`progress`]).
 
 use crate::history::{History, RawEvent};
 use serde::Serialize;
 
 pub mod linearizability;
+pub mod progress;
+pub mod situation;
+pub mod windows;
 
 /// When a property must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -18,6 +22,8 @@ pub enum Property {
     Always,
     /// Within the convergence bound after heal (liveness).
     Eventually,
+    /// In every quiet window, within a bound (see [`progress`]).
+    Progress,
 }
 
 /// One way a property was broken.
