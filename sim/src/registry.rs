@@ -34,6 +34,10 @@ pub trait LoadedScenario: Send + Sync {
     fn run_with(&self, seed: u64, opts: RunOptions) -> RunOutcome;
     /// The scenario file's text.
     fn text(&self) -> &str;
+    /// The names of the situations its protocol declares.
+    fn situations(&self) -> Vec<&'static str>;
+    /// The situations its `[check] require` names.
+    fn required(&self) -> &[String];
 }
 
 impl<M: Model> LoadedScenario for Scenario<M> {
@@ -66,6 +70,12 @@ impl<M: Model> LoadedScenario for Scenario<M> {
     }
     fn text(&self) -> &str {
         &self.source.text
+    }
+    fn situations(&self) -> Vec<&'static str> {
+        M::situations().iter().map(|s| s.name).collect()
+    }
+    fn required(&self) -> &[String] {
+        self.file.check.require.as_deref().unwrap_or_default()
     }
 }
 

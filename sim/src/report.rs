@@ -92,6 +92,8 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "exit_code": o.exit_code(),
         "stopped": o.stopped,
         "checks": o.checks,
+        "situations": o.situations,
+        "required_not_reached": o.unmet_required(),
         "ops": op_stats(&*o.history, o.end_us),
         "network": o.net,
         "faults": o.timeline,

@@ -11,6 +11,7 @@ use crate::world::client::Clients;
 use crate::world::event::{Event, EventQueue};
 use crate::world::recorder::Recorder;
 use crate::world::{self, lock, FaultState, NetStats, Shared, Slot, World};
+use faultline_models::check::situation::Reached;
 use faultline_models::{
     CheckContext, History, HistoryView, Metric, Model, Name, Property, Verdict,
 };
@@ -73,6 +74,11 @@ pub struct RunOutcome {
     /// (time, role) of each fault aimed at a role no live node had when it
     /// fired: it did nothing (a role that does exist, just not then).
     pub unmatched_roles: Vec<(u64, String)>,
+    /// Each situation the protocol declares, and whether (when) the run
+    /// reached it; empty when nothing was judged.
+    pub situations: Vec<Reached>,
+    /// The situations the scenario's `[check] require` names.
+    pub required: Vec<String>,
 }
 
 /// How to run, beyond the scenario and the seed.
@@ -112,9 +118,18 @@ pub const CANCELLED: &str =
 
 impl RunOutcome {
     /// The overall verdict: invalid if any checker says so, else unknown if
-    /// any does, else valid.
-    /// A run stopped at an engine limit is [`RunVerdict::Stopped`].
+    /// any does or a situation the scenario requires was not reached, else
+    /// valid. A run stopped at an engine limit is [`RunVerdict::Stopped`].
     pub fn verdict(&self) -> RunVerdict {
+        match self.checks_verdict() {
+            RunVerdict::Valid if !self.unmet_required().is_empty() => RunVerdict::Unknown,
+            v => v,
+        }
+    }
+
+    /// The verdict of the checkers alone: what one seed of a sweep counts
+    /// (a sweep judges `[check] require` over all its seeds).
+    pub fn checks_verdict(&self) -> RunVerdict {
         let has = |w: &str| self.checks.iter().any(|c| c.verdict.word() == w);
         if has("invalid") {
             RunVerdict::Invalid
@@ -125,6 +140,30 @@ impl RunOutcome {
         } else {
             RunVerdict::Valid
         }
+    }
+
+    /// Required situations this run did not reach (none when nothing was
+    /// judged: a stopped run is already not valid).
+    pub fn unmet_required(&self) -> Vec<&str> {
+        if self.situations.is_empty() {
+            return Vec::new();
+        }
+        (self.required.iter())
+            .filter(|r| {
+                !self
+                    .situations
+                    .iter()
+                    .any(|s| s.name == *r && s.time_us.is_some())
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The names of the situations the run reached, in declaration order.
+    pub fn reached(&self) -> impl Iterator<Item = &'static str> + '_ {
+        (self.situations.iter())
+            .filter(|s| s.time_us.is_some())
+            .map(|s| s.name)
     }
 
     /// The exit code: 0 valid, 1 invalid, 2 unknown, 5 stopped at a limit.
@@ -390,6 +429,10 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         true => w.model.metrics(&w.history, &ctx),
         false => Vec::new(),
     };
+    let situations = match judged {
+        true => faultline_models::check::situation::reached(M::situations(), &w.history, &ctx),
+        false => Vec::new(),
+    };
     RunOutcome {
         scenario: sc.name.clone(),
         protocol: M::NAME,
@@ -412,5 +455,7 @@ fn judge<M: Model>(sc: &Scenario<M>, seed: u64, w: &mut World<M>, judged: bool) 
         trail: w.trace.take_trail(),
         messages: w.recorder.take(),
         stopped: w.stopped.take(),
+        situations,
+        required: sc.file.check.require.clone().unwrap_or_default(),
     }
 }

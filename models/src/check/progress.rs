@@ -185,7 +185,10 @@ mod tests {
         };
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].entries, vec![2]);
-        assert!(violations[0].message.contains("at 2000 ms"), "{violations:?}");
+        assert!(
+            violations[0].message.contains("at 2000 ms"),
+            "{violations:?}"
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ pub fn reached<E>(
             Reached {
                 name: s.name,
                 description: s.description,
-                time_us: entry.and_then(|i| history.entries.get(i)).map(Entry::time_us),
+                time_us: entry
+                    .and_then(|i| history.entries.get(i))
+                    .map(Entry::time_us),
                 entry,
             }
         })

@@ -149,8 +149,14 @@ mod tests {
         assert_eq!(
             w,
             vec![
-                Window { from_us: 0, to_us: 100 },
-                Window { from_us: 300, to_us: 1000 }
+                Window {
+                    from_us: 0,
+                    to_us: 100
+                },
+                Window {
+                    from_us: 300,
+                    to_us: 1000
+                }
             ]
         );
     }
@@ -165,8 +171,14 @@ mod tests {
         assert_eq!(
             w,
             vec![
-                Window { from_us: 0, to_us: 200 },
-                Window { from_us: 500, to_us: 1000 }
+                Window {
+                    from_us: 0,
+                    to_us: 200
+                },
+                Window {
+                    from_us: 500,
+                    to_us: 1000
+                }
             ]
         );
     }
@@ -188,7 +200,19 @@ mod tests {
         h.push(Entry::Fault(Box::new(loss)));
         let w = quiet_windows(&h, &ctx(1000));
         assert_eq!(w.len(), 3);
-        assert_eq!(w[1], Window { from_us: 200, to_us: 300 });
-        assert_eq!(w[2], Window { from_us: 400, to_us: 1000 });
+        assert_eq!(
+            w[1],
+            Window {
+                from_us: 200,
+                to_us: 300
+            }
+        );
+        assert_eq!(
+            w[2],
+            Window {
+                from_us: 400,
+                to_us: 1000
+            }
+        );
     }
 }

@@ -42,6 +42,7 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
             Verdict::Valid => {}
         }
     }
+    situations(o);
     ops(o);
     faults(o);
     let n = &o.net;
@@ -61,6 +62,41 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
     }
     if o.verdict() != "valid" {
         println!("repro: {}", repro_command(path, o.seed));
+    }
+}
+
+/// Which declared situations the run reached, and which required ones it
+/// missed (those make the verdict UNKNOWN: the run did not test them).
+fn situations(o: &RunOutcome) {
+    if o.situations.is_empty() {
+        return;
+    }
+    let reached: Vec<String> = (o.situations.iter())
+        .filter_map(|s| Some(format!("{} at {:.3}s", s.name, s.time_us? as f64 / 1e6)))
+        .collect();
+    let missed: Vec<&str> = (o.situations.iter())
+        .filter(|s| s.time_us.is_none())
+        .map(|s| s.name)
+        .collect();
+    println!(
+        "situations reached {}/{}: {}",
+        reached.len(),
+        o.situations.len(),
+        if reached.is_empty() {
+            "none".into()
+        } else {
+            reached.join(", ")
+        }
+    );
+    if !missed.is_empty() {
+        println!("  not reached: {}", missed.join(", "));
+    }
+    let unmet = o.unmet_required();
+    if !unmet.is_empty() {
+        println!(
+            "  required by [check] require but not reached (verdict unknown: this run did not test them): {}",
+            unmet.join(", ")
+        );
     }
 }
 

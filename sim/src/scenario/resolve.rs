@@ -425,6 +425,23 @@ fn check_section<M: Model>(
             return Err(src.error_at_key(&path, why));
         }
     }
+    let situations: Vec<&str> = M::situations().iter().map(|s| s.name).collect();
+    for (i, name) in file.check.require.iter().flatten().enumerate() {
+        if !situations.contains(&name.as_str()) {
+            let path = [Key::Name("check"), Key::Name("require"), Key::Index(i)];
+            let why = match situations.is_empty() {
+                true => format!(
+                    "unknown situation {name:?}: protocol {} declares no situations",
+                    M::NAME
+                ),
+                false => format!(
+                    "unknown situation {name:?}; expected one of: {}",
+                    situations.join(", ")
+                ),
+            };
+            return Err(src.error_at_key(&path, why));
+        }
+    }
     if let Some(expect) = &file.check.expect {
         if !["valid", "invalid", "unknown"].contains(&expect.as_str()) {
             let path = [Key::Name("check"), Key::Name("expect")];

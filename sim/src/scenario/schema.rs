@@ -344,6 +344,10 @@ pub struct CheckSpec {
     pub only: Option<Vec<String>>,
     /// Expected overall verdict for regression files: valid | invalid | unknown.
     pub expect: Option<String>,
+    /// Situations (the protocol's `sometimes` properties) the scenario is
+    /// meant to reach: a run that misses one is UNKNOWN, a
+    /// sweep in which no seed reached one of them exits 2.
+    pub require: Option<Vec<String>>,
 }
 
 /// `[compare]`: configurations for `faultline compare`, the cartesian

@@ -161,6 +161,12 @@ fn meta(scenario: &dyn LoadedScenario, cfg: &SweepConfig, complete: bool) -> Swe
         seeds: cfg.range.to_string(),
         shard: cfg.shard.map(|s| s.to_string()),
         complete,
+        situations: scenario
+            .situations()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        required: scenario.required().to_vec(),
     }
 }
 

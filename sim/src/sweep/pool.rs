@@ -233,6 +233,7 @@ fn panicked(seed: u64, panic: Box<dyn std::any::Any + Send>) -> Done {
             faults: 0,
             trace_hash: String::new(),
             determinism: String::new(),
+            reached: String::new(),
         },
         timeline: None,
         nondeterminism: None,

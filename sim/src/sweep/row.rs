@@ -23,6 +23,9 @@ pub struct SeedRow {
     pub trace_hash: String,
     /// Determinism check: empty (not sampled), `same` or `differs`.
     pub determinism: String,
+    /// The protocol's situations this seed reached, space-separated.
+    #[serde(default)]
+    pub reached: String,
 }
 
 impl SeedRow {
@@ -39,7 +42,7 @@ impl SeedRow {
             .collect();
         SeedRow {
             seed: o.seed,
-            verdict: o.verdict().to_string(),
+            verdict: o.checks_verdict().to_string(),
             failing: failing.join(" "),
             ops: o
                 .history
@@ -49,6 +52,7 @@ impl SeedRow {
             faults: o.timeline.iter().filter(|f| f.effective).count() as u64,
             trace_hash: o.trace_hash.clone(),
             determinism: String::new(),
+            reached: o.reached().collect::<Vec<_>>().join(" "),
         }
     }
 

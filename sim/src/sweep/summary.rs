@@ -31,6 +31,24 @@ pub struct SweepMeta {
     /// Every seed of the range (or shard) ran: no `--stop-after` or
     /// `--time-limit` cut it short.
     pub complete: bool,
+    /// The situations the protocol declares.
+    #[serde(default)]
+    pub situations: Vec<String>,
+    /// The situations the scenario's `[check] require` names: a sweep in
+    /// which no seed reached one exits 2.
+    #[serde(default)]
+    pub required: Vec<String>,
+}
+
+/// How many seeds reached one situation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SituationCount {
+    /// The situation.
+    pub name: String,
+    /// Seeds that reached it.
+    pub seeds: u64,
+    /// The first seeds that did (at most [`FIRST_SEEDS`]).
+    pub first_seeds: Vec<u64>,
 }
 
 /// Seeds that failed one checker the same way.
@@ -69,6 +87,9 @@ pub struct SweepSummary {
     pub groups: Vec<Group>,
     /// Seeds whose determinism check failed.
     pub nondeterministic: Vec<u64>,
+    /// Per declared situation, the seeds that reached it.
+    #[serde(default)]
+    pub situations: Vec<SituationCount>,
 }
 
 impl SweepSummary {
@@ -102,7 +123,21 @@ impl SweepSummary {
                 }
             }
         }
+        let situations = (meta.situations.iter())
+            .map(|name| {
+                let seeds: Vec<u64> = (rows.iter())
+                    .filter(|r| r.reached.split_whitespace().any(|s| s == name))
+                    .map(|r| r.seed)
+                    .collect();
+                SituationCount {
+                    name: name.clone(),
+                    seeds: seeds.len() as u64,
+                    first_seeds: seeds.into_iter().take(FIRST_SEEDS).collect(),
+                }
+            })
+            .collect();
         SweepSummary {
+            situations,
             seeds_run: rows.len() as u64,
             verdicts,
             groups: groups.into_values().collect(),
@@ -118,7 +153,8 @@ impl SweepSummary {
     /// Exit code like `run`, for the worst seed: 6 if any hit an engine
     /// error (a bug in faultline), else 1 if any seed was invalid
     /// (or not deterministic), else 5 if any stopped at an engine limit,
-    /// else 2 if any was unknown, else 0.
+    /// else 2 if any was unknown or no seed reached a required situation,
+    /// else 0.
     pub fn exit_code(&self) -> i32 {
         let n = |v: &str| self.verdicts.get(v).copied().unwrap_or(0);
         if n(super::pool::ENGINE_ERROR) > 0 {
@@ -127,11 +163,19 @@ impl SweepSummary {
             1
         } else if n("stopped") > 0 {
             5
-        } else if n("unknown") > 0 {
+        } else if n("unknown") > 0 || !self.required_never_reached().is_empty() {
             2
         } else {
             0
         }
+    }
+
+    /// Required situations that no seed reached.
+    pub fn required_never_reached(&self) -> Vec<&str> {
+        (self.meta.required.iter())
+            .filter(|r| !self.situations.iter().any(|s| s.name == **r && s.seeds > 0))
+            .map(String::as_str)
+            .collect()
     }
 
     /// The seed range and shard it covers.
@@ -179,9 +223,41 @@ impl SweepSummary {
             );
             println!("    repro: {}", g.repro);
         }
+        self.print_situations();
         if !self.nondeterministic.is_empty() {
             println!("NOT deterministic: seeds {:?}", self.nondeterministic);
         }
         println!("rows: {}", out_dir.join("seeds.csv").display());
+    }
+
+    fn print_situations(&self) {
+        if self.situations.is_empty() || self.seeds_run == 0 {
+            return;
+        }
+        let n = self.seeds_run;
+        let counts: Vec<String> = (self.situations.iter())
+            .map(|s| format!("{} {}/{n}", s.name, s.seeds))
+            .collect();
+        println!(
+            "situations (seeds that reached each): {}",
+            counts.join(", ")
+        );
+        let never: Vec<&str> = (self.situations.iter())
+            .filter(|s| s.seeds == 0)
+            .map(|s| s.name.as_str())
+            .collect();
+        if !never.is_empty() {
+            println!(
+                "  never reached in any of {n} seeds: {} (what no seed reached, no seed tested)",
+                never.join(", ")
+            );
+        }
+        let unmet = self.required_never_reached();
+        if !unmet.is_empty() {
+            println!(
+                "  UNKNOWN: [check] require names {} but no seed reached it",
+                unmet.join(", ")
+            );
+        }
     }
 }
