@@ -579,3 +579,45 @@ fn absurd_command_line_numbers_are_bad_input() {
         "a sweep of more seeds than one process keeps rows for"
     );
 }
+
+/// Every protocol time (`*_ms`, `*_ms_*` in `[protocol.params]`, nested
+/// tables included) is held to a day: beyond, no timer fires in any run,
+/// and near `u64::MAX` ms the microseconds overflow (raft with
+/// `election_timeout_ms_max = 9e18` was a false liveness violation).
+#[test]
+fn protocol_times_beyond_a_day_are_rejected_at_their_key() {
+    let cases = [
+        (
+            "raft",
+            "election_timeout_ms_max = 9000000000000000000",
+            "election_timeout_ms_max",
+        ),
+        (
+            "quorum",
+            "request_timeout_ms = 100000000000",
+            "request_timeout_ms",
+        ),
+        ("cqrs", "apply_ms = 86400001", "apply_ms"),
+        ("twopc", "retry_ms = 1000000000000", "retry_ms"),
+        ("saga", "backoff_ms_max = 100000000000", "backoff_ms_max"),
+        (
+            "saga",
+            "[protocol.params.payment]\ntimeout_ms = 1000000000000",
+            "payment.timeout_ms",
+        ),
+    ];
+    for (i, (protocol, line, key)) in cases.iter().enumerate() {
+        let header = match line.starts_with('[') {
+            true => "",
+            false => "[protocol.params]\n",
+        };
+        let text = format!("[protocol]\nname = \"{protocol}\"\nnodes = 3\n{header}{line}\n{RUN}");
+        let at = 4 + header.lines().count() + line.lines().count() - 1;
+        assert_error(
+            &format!("protocol_time_{i}"),
+            &text,
+            at,
+            &format!("{key}: expected a time between 0 and 86400000 ms (a day)"),
+        );
+    }
+}

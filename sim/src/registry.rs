@@ -36,6 +36,8 @@ pub trait LoadedScenario: Send + Sync {
     fn text(&self) -> &str;
     /// The names of the situations its protocol declares.
     fn situations(&self) -> Vec<&'static str>;
+    /// The checkers its `[check] only` names, if it does.
+    fn only(&self) -> Option<&[String]>;
     /// The situations its `[check] require` names.
     fn required(&self) -> &[String];
 }
@@ -74,6 +76,9 @@ impl<M: Model> LoadedScenario for Scenario<M> {
     fn situations(&self) -> Vec<&'static str> {
         M::situations().iter().map(|s| s.name).collect()
     }
+    fn only(&self) -> Option<&[String]> {
+        self.file.check.only.as_deref()
+    }
     fn required(&self) -> &[String] {
         self.file.check.require.as_deref().unwrap_or_default()
     }
@@ -91,6 +96,8 @@ pub struct Protocol {
     pub ops: &'static [OpInfo],
     /// Every checker it may run.
     pub checkers: &'static [CheckerInfo],
+    /// Its situations: (name, description).
+    pub situations: Vec<(&'static str, &'static str)>,
     load: fn(Source) -> Result<Box<dyn LoadedScenario>, Error>,
 }
 
@@ -126,6 +133,9 @@ impl Registry {
             variants: M::Variant::INFOS,
             ops: M::ops(),
             checkers: M::CHECKERS,
+            situations: (M::situations().iter())
+                .map(|s| (s.name, s.description))
+                .collect(),
             load: load_as::<M>,
         });
     }

@@ -195,6 +195,9 @@ pub fn list(registry: &Registry) {
             let kind = format!("{:?}", c.property).to_lowercase();
             println!("  checker {:<16} {kind:<10} {}", c.name, c.description);
         }
+        for (name, description) in &p.situations {
+            println!("  sometimes {name:<14} {description}");
+        }
     }
     let mut files: Vec<_> = walk(Path::new("scenarios"));
     files.sort();

@@ -131,6 +131,7 @@ fn build_model<M: Model>(src: &Source, file: &ScenarioFile<M::Params>) -> Result
             e.to_string(),
         )
     })?;
+    protocol_times(src, &p.params)?;
     M::new(variant, p.nodes, p.params.clone()).map_err(|e| match &e {
         ModelError::Param { key, .. } => src.error_at_key(
             &[Key::Name("protocol"), Key::Name("params"), Key::Name(key)],
@@ -138,6 +139,48 @@ fn build_model<M: Model>(src: &Source, file: &ScenarioFile<M::Params>) -> Result
         ),
         _ => src.error_at_key(&[Key::Name("protocol")], e.to_string()),
     })
+}
+
+/// Every time a protocol takes (a `[protocol.params]` key named `*_ms` or
+/// `*_ms_*`, at any depth, defaults included) is held to [`RUN_MS_MAX`]:
+/// beyond a day of simulated time a timer cannot fire in any run, and
+/// near `u64::MAX` milliseconds the conversion to microseconds overflows
+/// (a raft `election_timeout_ms_max = 9e18` made every run a false
+/// liveness violation).
+fn protocol_times<P: serde::Serialize>(src: &Source, params: &P) -> Result<(), Error> {
+    let Ok(toml::Value::Table(table)) = toml::Value::try_from(params) else {
+        return Ok(());
+    };
+    let mut path = vec!["protocol".to_string(), "params".to_string()];
+    times_in(src, &table, &mut path)
+}
+
+fn times_in(src: &Source, table: &toml::Table, path: &mut Vec<String>) -> Result<(), Error> {
+    for (key, value) in table {
+        path.push(key.clone());
+        let is_time = key.ends_with("_ms") || key.contains("_ms_");
+        let ms = match value {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        match (value, ms) {
+            (toml::Value::Table(t), _) => times_in(src, t, path)?,
+            (_, Some(ms)) if is_time && !(0.0..=RUN_MS_MAX).contains(&ms) => {
+                let keys: Vec<Key<'_>> = path.iter().map(|k| Key::Name(k)).collect();
+                let shown = path[2..].join(".");
+                return Err(src.error_at_key(
+                    &keys,
+                    format!(
+                        "[protocol.params] {shown}: expected a time between 0 and {RUN_MS_MAX} ms (a day), found {ms}"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        path.pop();
+    }
+    Ok(())
 }
 
 fn probability(src: &Source, path: &[Key<'_>], what: &str, p: f64) -> Result<f64, Error> {

@@ -261,3 +261,63 @@ impl SweepSummary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seed: u64, verdict: &str, reached: &str) -> SeedRow {
+        SeedRow {
+            seed,
+            verdict: verdict.into(),
+            failing: String::new(),
+            ops: 1,
+            faults: 0,
+            trace_hash: String::new(),
+            determinism: String::new(),
+            reached: reached.into(),
+        }
+    }
+
+    fn meta(required: &[&str]) -> SweepMeta {
+        SweepMeta {
+            faultline_version: String::new(),
+            scenario: "s".into(),
+            scenario_file: "s.toml".into(),
+            scenario_fnv: String::new(),
+            protocol: "p".into(),
+            variant: "correct".into(),
+            seeds: "1..4".into(),
+            shard: None,
+            complete: true,
+            situations: vec!["crash".into(), "split".into(), "never".into()],
+            required: required.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn situations_are_counted_per_seed_and_a_required_one_no_seed_reached_is_unknown() {
+        let rows = [
+            row(1, "valid", "crash split"),
+            row(2, "valid", ""),
+            row(3, "valid", "crash"),
+        ];
+        let s = SweepSummary::of(meta(&["crash"]), &rows);
+        let counts: Vec<(&str, u64, &[u64])> = (s.situations.iter())
+            .map(|c| (c.name.as_str(), c.seeds, c.first_seeds.as_slice()))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("crash", 2, &[1, 3][..]),
+                ("split", 1, &[1][..]),
+                ("never", 0, &[][..])
+            ]
+        );
+        // A seed that misses a required situation is no failure by itself.
+        assert_eq!(s.exit_code(), 0);
+        let s = SweepSummary::of(meta(&["crash", "never"]), &rows);
+        assert_eq!(s.required_never_reached(), ["never"]);
+        assert_eq!(s.exit_code(), 2);
+    }
+}
