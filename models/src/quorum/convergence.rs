@@ -1,6 +1,12 @@
 //! Convergence (eventually): by the end of the run, every replica of a key
 //! holds the same version. Replica states are rebuilt from the `stored` and
 //! `restored` events the replicas record (see [`super::replica`]).
+//!
+//! A key's replicas are the servers [`Layout::is_replica`] names, not the
+//! preference list the coordinators store on ([`Layout::replicas`]): a
+//! store that writes to fewer replicas than it should leaves one absent,
+//! which is a divergence. A run in which no replica ever held anything
+//! judged nothing: `unknown`.
 
 use super::event::Event;
 use super::layout::{server_name, Layout};
@@ -58,7 +64,7 @@ pub fn holdings(layout: &Layout, history: &History<Event>, end_us: u64) -> Holdi
         };
         let node = &mut held.servers[server];
         match &ev.event {
-            Event::Stored { key, item } => {
+            Event::Stored { key, item, .. } => {
                 node.insert(*key, (*item, i));
             }
             Event::Restored { items } => {
@@ -69,12 +75,19 @@ pub fn holdings(layout: &Layout, history: &History<Event>, end_us: u64) -> Holdi
     held
 }
 
+/// The servers that replicate `key`, by membership.
+pub fn members(layout: &Layout, key: u32) -> Vec<NodeId> {
+    (0..layout.servers)
+        .filter(|&s| layout.is_replica(s, key))
+        .collect()
+}
+
 /// The newest item any replica of each key holds at the end, with the
 /// history index of the event that put it there.
 pub fn newest_per_key(layout: &Layout, held: &Holdings) -> BTreeMap<u32, (Versioned, usize)> {
     let mut newest: BTreeMap<u32, (Versioned, usize)> = BTreeMap::new();
     for k in 0..layout.params.keys {
-        for r in layout.replicas(k) {
+        for r in members(layout, k) {
             let Some(&(item, at)) = held.of(r).and_then(|m| m.get(&k)) else {
                 continue;
             };
@@ -101,7 +114,7 @@ impl Convergence {
     fn diverged(&self, held: &Holdings, key: u32) -> Option<Violation> {
         let mut seen = Vec::new();
         let mut entries = Vec::new();
-        for r in self.layout.replicas(key) {
+        for r in members(&self.layout, key) {
             let name = server_name(r);
             let item = held.of(r).and_then(|m| m.get(&key));
             entries.extend(item.map(|i| i.1));
@@ -144,6 +157,11 @@ impl Checker<Event> for Convergence {
 
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let held = holdings(&self.layout, history, ctx.end_us);
+        if newest_per_key(&self.layout, &held).is_empty() {
+            return Verdict::Unknown {
+                reason: "judged nothing: no replica holds any key at the end".into(),
+            };
+        }
         let violations: Vec<Violation> = (0..self.layout.params.keys)
             .filter_map(|k| self.diverged(&held, k))
             .take(REPORTED_MAX)

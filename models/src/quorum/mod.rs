@@ -47,12 +47,15 @@ pub(crate) mod coordinator;
 pub(crate) mod event;
 pub(crate) mod handoff;
 pub(crate) mod layout;
+pub(crate) mod linearizable;
 pub(crate) mod lost_writes;
 pub(crate) mod metrics;
 pub(crate) mod msg;
 pub(crate) mod node;
 pub(crate) mod params;
+pub(crate) mod progress;
 pub(crate) mod replica;
+pub(crate) mod situations;
 pub(crate) mod variant;
 pub(crate) mod version;
 pub(crate) mod workload;
@@ -63,14 +66,16 @@ mod tests;
 pub use convergence::Convergence;
 pub use event::Event;
 pub use layout::Layout;
+pub use linearizable::Linearizable;
 pub use lost_writes::LostWrites;
 pub use msg::Msg;
 pub use node::QuorumNode;
 pub use params::{Params, ReadRepair};
+pub use progress::Progress;
 pub use variant::Variant;
 pub use workload::Op;
 
-use crate::check::linearizability::{LinearizabilityChecker, SpecKind};
+use crate::check::situation::Situation;
 use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
@@ -98,12 +103,12 @@ impl QuorumModel {
     }
 
     fn all_checkers(&self, strict: bool) -> Vec<Box<dyn Checker<Event>>> {
-        let mut checkers: Vec<Box<dyn Checker<Event>>> =
-            vec![Box::new(LinearizabilityChecker::new(SpecKind::Kv))];
+        let mut checkers: Vec<Box<dyn Checker<Event>>> = vec![Box::new(Linearizable::new())];
         if strict {
             checkers.push(Box::new(LostWrites::new(self.layout.clone())));
         }
         checkers.push(Box::new(Convergence::new(self.layout.clone())));
+        checkers.push(Box::new(Progress::new(&self.layout.params)));
         checkers
     }
 }
@@ -133,9 +138,10 @@ impl Model for QuorumModel {
     type Params = Params;
     type Variant = Variant;
     const CHECKERS: &'static [CheckerInfo] = &[
-        LinearizabilityChecker::INFO,
+        Linearizable::INFO,
         LostWrites::INFO,
         Convergence::INFO,
+        Progress::INFO,
     ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> = Some(&["replica"]);
@@ -171,6 +177,9 @@ impl Model for QuorumModel {
     }
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         self.all_checkers(self.layout.params.strict_quorums())
+    }
+    fn situations() -> &'static [Situation<Event>] {
+        situations::SITUATIONS
     }
     fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)

@@ -28,9 +28,15 @@ fn held(c: &Cluster<QuorumModel>, node: usize, key: u32) -> Option<u64> {
     c.node(node)?.replica().get(key).map(|i| i.value)
 }
 
+/// The safety checkers pass; progress is not invalid (a few ops in a
+/// short history leave it nothing to judge).
 fn all_valid(c: &Cluster<QuorumModel>) {
     for (name, v) in c.check() {
-        assert_eq!(v, Verdict::Valid, "{name}");
+        if name == "progress" {
+            assert!(!matches!(v, Verdict::Invalid { .. }), "{name}: {v:?}");
+        } else {
+            assert_eq!(v, Verdict::Valid, "{name}");
+        }
     }
 }
 
@@ -272,7 +278,15 @@ fn convergence_follows_stored_and_restored_events_by_node_name() {
         }))
     };
     for node in 0..3 {
-        record(node as u64, node, Event::Stored { key: 0, item });
+        record(
+            node as u64,
+            node,
+            Event::Stored {
+                key: 0,
+                item,
+                via: Default::default(),
+            },
+        );
     }
     // n3 restarts and lost the key.
     record(10, 0, Event::Restored { items: vec![] });
