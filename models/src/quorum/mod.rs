@@ -23,14 +23,29 @@
 //! two concurrent cas ops on a key can both succeed. That is why the
 //! default workload mix has no cas; a mix with cas shows the finding.
 //!
+//! # What an acknowledgement promises
+//!
+//! Versions are unique per write, and a replica answers a `Store` with
+//! exactly the version it holds or the newer item it kept
+//! ([`msg::Ack`]); both count towards W, as in ABD. With R + W > N an
+//! acknowledged write is linearizable and never lost, even when a
+//! concurrent newer write superseded it everywhere before it landed (see
+//! [`coordinator`] for why); with R + W <= N nothing is promised.
+//!
 //! # What is checked
 //!
 //! - `linearizable` (always): the client ops against a map of
-//!   cas-registers. Expected to fail with R + W <= N, with async or no read
-//!   repair, with cas in the mix, and for the buggy variants.
+//!   cas-registers ([`linearizable`]; unknown when no op completed ok).
+//!   Expected to fail with R + W <= N, with async or no read repair, with
+//!   cas in the mix, and for the buggy variants.
 //! - `no-lost-writes` (always; only when R + W > N): see [`lost_writes`].
 //! - `convergence` (eventually): see [`convergence`].
-//! - both read the replicas' `stored` and `restored` events ([`event`]).
+//! - `progress`: reads and writes succeed in fault-free stretches; see
+//!   [`progress`].
+//! - both safety checkers of replica state read the replicas' `stored`
+//!   and `restored` events ([`event`]).
+//! - situations ([`situations`]): a cas that succeeded or failed on its
+//!   compare, a read repair, a delivered hint, an anti-entropy repair.
 //! - metrics ([`metrics`]): latency per op, stale reads, and PBS
 //!   t-visibility (Bailis et al., VLDB 2012).
 //!
@@ -38,7 +53,11 @@
 //!
 //! `lww-wall-clock` (versions from the coordinator's skewed clock),
 //! `repair-overwrites-newer` (a replica applies a repair over a newer
-//! version), `sloppy-ack` (a write acknowledged after one replica, not W).
+//! version), `sloppy-ack` (a write acknowledged after one replica, not W),
+//! `tied-versions` (versions without a tie-break, and an equal version of
+//! another value acknowledged as stored), `timeout-units` (the request
+//! timeout armed in µs: safe, but nothing ever succeeds). Each has a
+//! scenario under `scenarios/quorum/` that pins it to one checker.
 
 pub(crate) mod anti_entropy;
 pub(crate) mod client_ops;

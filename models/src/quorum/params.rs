@@ -41,6 +41,9 @@ pub struct Params {
     pub anti_entropy_ms: u64,
     /// A coordinator gives up on a request after this long.
     pub request_timeout_ms: u64,
+    /// Convergence checker: a version some replica held this long before
+    /// the end must be on every replica by the end.
+    pub convergence_grace_ms: f64,
     /// Progress checker: time after a fault ends before ops are judged.
     pub progress_settle_ms: f64,
     /// Progress checker: the longest an op may wait for some op of its kind to succeed.
@@ -60,13 +63,14 @@ impl Default for Params {
             handoff_ms: 200,
             anti_entropy_ms: 0,
             request_timeout_ms: 500,
+            convergence_grace_ms: 500.0,
             progress_settle_ms: 200.0,
-            progress_within_ms: 600.0,
+            progress_within_ms: 1000.0,
         }
     }
 }
 
-/// Largest progress bound (ms): beyond it nothing could be judged anyway.
+/// Largest checker bound (ms): beyond it nothing could be judged anyway.
 pub const PROGRESS_MS_MAX: f64 = 3_600_000.0;
 
 /// Most keys a run may use.
@@ -110,6 +114,7 @@ impl Params {
             }
         }
         for (key, v) in [
+            ("convergence_grace_ms", self.convergence_grace_ms),
             ("progress_settle_ms", self.progress_settle_ms),
             ("progress_within_ms", self.progress_within_ms),
         ] {
