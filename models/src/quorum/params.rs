@@ -121,7 +121,7 @@ impl Params {
             if !(v.is_finite() && v > 0.0 && v <= PROGRESS_MS_MAX) {
                 return bad(
                     key,
-                    format!("expected a number of ms in (0, {PROGRESS_MS_MAX}], found {v}"),
+                    format!("expected 0 < {key} <= {PROGRESS_MS_MAX}, found {v}"),
                 );
             }
         }
