@@ -37,6 +37,9 @@ use crate::check::progress::{judge, ProgressBound, ProgressRule};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{History, OpEntry, OpType};
 
+/// A test on an op line.
+type OpTest = dyn Fn(&OpEntry) -> bool;
+
 /// The progress checker.
 pub struct Progress {
     bound: ProgressBound,
@@ -79,7 +82,7 @@ impl Checker<Event> for Progress {
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
         let read_ok = |op: &OpEntry| is(op, "read") && op.kind == OpType::Ok;
         let write_ok = |op: &OpEntry| is(op, "write") && op.kind == OpType::Ok;
-        let rules: [(&str, &dyn Fn(&OpEntry) -> bool, &str); 3] = [
+        let rules: [(&str, &OpTest, &str); 3] = [
             ("read", &read_ok, "read completing ok"),
             ("write", &write_ok, "write completing ok"),
             (
