@@ -13,13 +13,33 @@
 //!   the expected one; a mismatch answers `fail`. Not atomic: two
 //!   concurrent cas ops can both succeed (a quorum is not consensus).
 //!
+//! **What an acknowledgement means.** Versions are unique per write
+//! ([`super::version`]: a coordinator's counter, its id and its boot), so
+//! a replica's `Stored` answer names either exactly the version it was
+//! sent or a strictly newer item it kept. Both count towards W, as in the
+//! ABD register, where a server acknowledges a write whether or not its
+//! tag was newer: with R + W > N every later read quorum meets the W
+//! holders and sees this version or a newer one, and a newer one was
+//! stored before this write was acknowledged, so it belongs to a write
+//! concurrent with this one, which linearizes after it (last writer wins).
+//! An acknowledged write can therefore have been stored nowhere, and that
+//! is no lost write: `linearizable` and `no-lost-writes` judge exactly
+//! this. With R + W <= N nothing is promised: a write whose version query
+//! missed a finished write gets a lower version, loses to it and is
+//! acknowledged anyway, and reads return the older write from then on
+//! (the same happens to such a write that did reach a stale replica: the
+//! next repair or anti-entropy exchange overwrites it). What counting an
+//! equal version from a *different* write does is shown by
+//! `tied-versions`.
+//!
 //! A request lives until its timeout, so late replies still repair; at the
 //! timeout an unanswered client gets `fail` (nothing was stored yet) or
 //! `info` (some replica may hold it), and with hinted handoff the replicas
 //! that never acknowledged a write get a hint.
 
 use super::layout::Layout;
-use super::msg::Msg;
+use super::msg::{Ack, Msg};
+use super::variant::Variant;
 use super::version::{newest, version_of, Version, Versioned};
 use super::Ctx;
 use crate::node::{NodeId, Outcome, RequestId};
@@ -101,9 +121,12 @@ impl Coordinator {
             holders: BTreeSet::new(),
         };
         self.requests.insert(tag, request);
-        let timeout_us = self.layout.params.request_timeout_ms * 1000;
+        let timeout_us = match self.layout.variant {
+            Variant::TimeoutUnits => self.layout.params.request_timeout_ms,
+            _ => self.layout.params.request_timeout_ms * 1000,
+        };
         ctx.set_timer(tag, timeout_us);
-        let lww = self.layout.variant == super::variant::Variant::LwwWallClock;
+        let lww = self.layout.variant == Variant::LwwWallClock;
         if let (Kind::Write(value), true) = (kind, lww) {
             let item = Versioned {
                 version: self.version(key, ctx.now_us),
@@ -156,13 +179,13 @@ impl Coordinator {
         r.decided = Some(found);
         let (kind, key) = (r.kind, r.key);
         let seen_ts = match self.layout.variant {
-            super::variant::Variant::LwwWallClock => ctx.now_us,
+            Variant::LwwWallClock => ctx.now_us,
             _ => found.map_or(0, |f| f.version.ts),
         };
         let value = match kind {
             Kind::Read => return self.decide_read(ctx, tag, found),
             Kind::Cas(expected, _) if found.map(|f| f.value) != expected => {
-                return self.answer(ctx, tag, Outcome::Fail, None);
+                return self.refuse_cas(ctx, tag, found.map(|f| f.value));
             }
             Kind::Write(value) | Kind::Cas(_, value) => value,
         };
@@ -243,16 +266,39 @@ impl Coordinator {
         self.maybe_done(ctx, tag);
     }
 
-    /// A replica acknowledged a `Store` of this coordinator's request.
-    pub fn on_stored(&mut self, ctx: &mut Ctx<'_>, from: NodeId, tag: u64, held: Versioned) {
+    /// A replica answered a `Store` of this coordinator's request: it
+    /// counts towards W when it holds exactly the item's version (stored
+    /// now or before) or a strictly newer one (see the module doc).
+    pub fn on_stored(&mut self, ctx: &mut Ctx<'_>, from: NodeId, tag: u64, ack: Ack) {
         let Some(r) = self.requests.get_mut(&tag) else {
             return;
         };
-        if let Some(item) = r.store {
-            if held.version >= item.version {
-                r.holders.insert(from);
-                self.maybe_done(ctx, tag);
+        let Some(item) = r.store else {
+            return; // an asynchronous repair's answer: nothing waits for it
+        };
+        let tied = self.layout.variant == Variant::TiedVersions;
+        let counts = match ack {
+            Ack::Stored(v) if tied => v >= item.version,
+            Ack::Stored(v) => {
+                assert_eq!(
+                    v,
+                    item.version,
+                    "replica n{} acked another version",
+                    from + 1
+                );
+                true
             }
+            Ack::Newer(held) => {
+                assert!(
+                    held.version > item.version,
+                    "a newer item that is not newer"
+                );
+                true
+            }
+        };
+        if counts {
+            r.holders.insert(from);
+            self.maybe_done(ctx, tag);
         }
     }
 
@@ -281,6 +327,17 @@ impl Coordinator {
         };
         if let Some(req) = r.req.take() {
             ctx.reply(req, outcome, &value);
+        }
+    }
+
+    /// Answers a cas whose compare failed: `fail` with `[the value found]`
+    /// (a timeout's `fail` carries nothing, so the two can be told apart).
+    fn refuse_cas(&mut self, ctx: &mut Ctx<'_>, tag: u64, found: Option<u64>) {
+        let Some(r) = self.requests.get_mut(&tag) else {
+            return;
+        };
+        if let Some(req) = r.req.take() {
+            ctx.reply(req, Outcome::Fail, &[found]);
         }
     }
 
@@ -313,10 +370,17 @@ impl Coordinator {
     fn version(&mut self, key: u32, seen_ts: u64) -> Version {
         let last = self.issued.entry(key).or_insert(0);
         let ts = match self.layout.variant {
-            super::variant::Variant::LwwWallClock => seen_ts.max(*last + 1),
+            Variant::LwwWallClock => seen_ts.max(*last + 1),
             _ => seen_ts.max(*last) + 1,
         };
         *last = ts;
+        if self.layout.variant == Variant::TiedVersions {
+            return Version {
+                ts,
+                node: 0,
+                boot: 0,
+            };
+        }
         Version {
             ts,
             node: self.id as u32,

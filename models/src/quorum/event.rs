@@ -2,10 +2,27 @@
 //! convergence and lost-write checkers can follow every replica's state.
 //!
 //! `stored` is recorded on every applied store (about 1.3 per client op),
-//! so it is kept to integers: a variant of 28 bytes, no heap.
+//! so it is kept to integers: a variant of 29 bytes, no heap. `via` says
+//! how the item arrived, so situations ([`super::situations`]) can tell a
+//! delivered hint or a repair from a write.
 
 use super::version::Versioned;
 use serde::{Deserialize, Serialize};
+
+/// How an item reached a replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    /// A client's write or cas, from its coordinator.
+    #[default]
+    Write,
+    /// A read repair (blocking or asynchronous).
+    Repair,
+    /// A re-sent hint (hinted handoff).
+    Hint,
+    /// An anti-entropy exchange.
+    AntiEntropy,
+}
 
 /// A replica's change of state, as recorded in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,6 +36,10 @@ pub enum Event {
         key: u32,
         /// What the replica holds now.
         item: Versioned,
+        /// How it got there (absent in histories written before it was
+        /// recorded: read as a write).
+        #[serde(default)]
+        via: Via,
     },
     /// The replica (re)started holding `items`: what survived on disk
     /// (recorded at every start, so it also replaces what the checkers
@@ -54,10 +75,11 @@ mod tests {
         let stored = Event::Stored {
             key: 4,
             item: item(),
+            via: Via::Hint,
         };
         assert_eq!(stored.name(), "stored");
         let text = json!({"name": "stored", "data": {"key": 4, "item":
-            {"version": {"ts": 3, "node": 1, "boot": 2}, "value": 9}}});
+            {"version": {"ts": 3, "node": 1, "boot": 2}, "value": 9}, "via": "hint"}});
         assert_eq!(serde_json::to_value(&stored).unwrap(), text);
         let restored = Event::Restored {
             items: vec![(4, item())],

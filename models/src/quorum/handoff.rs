@@ -7,7 +7,7 @@
 
 use super::coordinator::Hint;
 use super::msg::Msg;
-use super::version::Versioned;
+use super::version::{Version, Versioned};
 use super::Ctx;
 use crate::node::NodeId;
 use std::collections::BTreeMap;
@@ -53,9 +53,9 @@ impl Hints {
     }
 
     /// `from` acknowledged holding `held` for `key`: drop hints it covers.
-    pub fn on_stored(&mut self, from: NodeId, key: u32, held: Versioned) {
+    pub fn on_stored(&mut self, from: NodeId, key: u32, held: Version) {
         if let Some(item) = self.owed.get(&(from, key)) {
-            if held.version >= item.version {
+            if held >= item.version {
                 self.owed.remove(&(from, key));
             }
         }

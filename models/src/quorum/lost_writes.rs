@@ -5,6 +5,7 @@
 //! [`super::client_ops`] for "stale"). The state the replicas converge to
 //! is judged the same way, as a read at the end of the run, so a write
 //! that no later read happened to touch is still caught if it vanished.
+//! With no acknowledged write there is nothing to lose: `unknown`.
 
 use super::client_ops::{ClientOps, Stale};
 use super::convergence::{holdings, newest_per_key};
@@ -86,10 +87,16 @@ impl Checker<Event> for LostWrites {
             }
         }
         found.truncate(REPORTED_MAX);
-        if found.is_empty() {
-            Verdict::Valid
-        } else {
-            Verdict::Invalid { violations: found }
+        let acked = ops
+            .keys
+            .values()
+            .any(|k| k.writes.iter().any(|w| w.ack_us.is_some()));
+        match (found.is_empty(), acked) {
+            (false, _) => Verdict::Invalid { violations: found },
+            (true, true) => Verdict::Valid,
+            (true, false) => Verdict::Unknown {
+                reason: "judged nothing: no write or cas was acknowledged".into(),
+            },
         }
     }
 }

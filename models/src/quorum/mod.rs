@@ -23,14 +23,29 @@
 //! two concurrent cas ops on a key can both succeed. That is why the
 //! default workload mix has no cas; a mix with cas shows the finding.
 //!
+//! # What an acknowledgement promises
+//!
+//! Versions are unique per write, and a replica answers a `Store` with
+//! exactly the version it holds or the newer item it kept
+//! ([`msg::Ack`]); both count towards W, as in ABD. With R + W > N an
+//! acknowledged write is linearizable and never lost, even when a
+//! concurrent newer write superseded it everywhere before it landed (see
+//! [`coordinator`] for why); with R + W <= N nothing is promised.
+//!
 //! # What is checked
 //!
 //! - `linearizable` (always): the client ops against a map of
-//!   cas-registers. Expected to fail with R + W <= N, with async or no read
-//!   repair, with cas in the mix, and for the buggy variants.
+//!   cas-registers ([`linearizable`]; unknown when no op completed ok).
+//!   Expected to fail with R + W <= N, with async or no read repair, with
+//!   cas in the mix, and for the buggy variants.
 //! - `no-lost-writes` (always; only when R + W > N): see [`lost_writes`].
 //! - `convergence` (eventually): see [`convergence`].
-//! - both read the replicas' `stored` and `restored` events ([`event`]).
+//! - `progress`: reads and writes succeed in fault-free stretches; see
+//!   [`progress`].
+//! - both safety checkers of replica state read the replicas' `stored`
+//!   and `restored` events ([`event`]).
+//! - situations ([`situations`]): a cas that succeeded or failed on its
+//!   compare, a read repair, a delivered hint, an anti-entropy repair.
 //! - metrics ([`metrics`]): latency per op, stale reads, and PBS
 //!   t-visibility (Bailis et al., VLDB 2012).
 //!
@@ -38,7 +53,11 @@
 //!
 //! `lww-wall-clock` (versions from the coordinator's skewed clock),
 //! `repair-overwrites-newer` (a replica applies a repair over a newer
-//! version), `sloppy-ack` (a write acknowledged after one replica, not W).
+//! version), `sloppy-ack` (a write acknowledged after one replica, not W),
+//! `tied-versions` (versions without a tie-break, and an equal version of
+//! another value acknowledged as stored), `timeout-units` (the request
+//! timeout armed in µs: safe, but nothing ever succeeds). Each has a
+//! scenario under `scenarios/quorum/` that pins it to one checker.
 
 pub(crate) mod anti_entropy;
 pub(crate) mod client_ops;
@@ -47,12 +66,15 @@ pub(crate) mod coordinator;
 pub(crate) mod event;
 pub(crate) mod handoff;
 pub(crate) mod layout;
+pub(crate) mod linearizable;
 pub(crate) mod lost_writes;
 pub(crate) mod metrics;
 pub(crate) mod msg;
 pub(crate) mod node;
 pub(crate) mod params;
+pub(crate) mod progress;
 pub(crate) mod replica;
+pub(crate) mod situations;
 pub(crate) mod variant;
 pub(crate) mod version;
 pub(crate) mod workload;
@@ -63,14 +85,16 @@ mod tests;
 pub use convergence::Convergence;
 pub use event::Event;
 pub use layout::Layout;
+pub use linearizable::Linearizable;
 pub use lost_writes::LostWrites;
 pub use msg::Msg;
 pub use node::QuorumNode;
 pub use params::{Params, ReadRepair};
+pub use progress::Progress;
 pub use variant::Variant;
 pub use workload::Op;
 
-use crate::check::linearizability::{LinearizabilityChecker, SpecKind};
+use crate::check::situation::Situation;
 use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
@@ -98,12 +122,12 @@ impl QuorumModel {
     }
 
     fn all_checkers(&self, strict: bool) -> Vec<Box<dyn Checker<Event>>> {
-        let mut checkers: Vec<Box<dyn Checker<Event>>> =
-            vec![Box::new(LinearizabilityChecker::new(SpecKind::Kv))];
+        let mut checkers: Vec<Box<dyn Checker<Event>>> = vec![Box::new(Linearizable::new())];
         if strict {
             checkers.push(Box::new(LostWrites::new(self.layout.clone())));
         }
         checkers.push(Box::new(Convergence::new(self.layout.clone())));
+        checkers.push(Box::new(Progress::new(&self.layout.params)));
         checkers
     }
 }
@@ -133,9 +157,10 @@ impl Model for QuorumModel {
     type Params = Params;
     type Variant = Variant;
     const CHECKERS: &'static [CheckerInfo] = &[
-        LinearizabilityChecker::INFO,
+        Linearizable::INFO,
         LostWrites::INFO,
         Convergence::INFO,
+        Progress::INFO,
     ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> = Some(&["replica"]);
@@ -171,6 +196,9 @@ impl Model for QuorumModel {
     }
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         self.all_checkers(self.layout.params.strict_quorums())
+    }
+    fn situations() -> &'static [Situation<Event>] {
+        situations::SITUATIONS
     }
     fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {
         metrics::metrics(history)

@@ -2,6 +2,26 @@
 
 use super::version::{Version, Versioned};
 
+/// A replica's answer to a `Store` (see [`super::coordinator`] for what a
+/// coordinator counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ack {
+    /// It holds exactly the version it was sent (stored now or before).
+    Stored(Version),
+    /// It already held this newer item and kept it.
+    Newer(Versioned),
+}
+
+impl Ack {
+    /// The version the replica holds after the store.
+    pub fn held(&self) -> Version {
+        match self {
+            Ack::Stored(v) => *v,
+            Ack::Newer(item) => item.version,
+        }
+    }
+}
+
 /// Messages between coordinators and replicas, and between replicas for
 /// anti-entropy. `tag` names the coordinator's request (echoed back).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,15 +54,15 @@ pub enum Msg {
         /// True for a read repair.
         repair: bool,
     },
-    /// Replica → coordinator: after a `Store`, the replica durably holds `held`
-    /// (the stored item, or a newer one it already had).
+    /// Replica → coordinator: after a `Store`, what the replica durably
+    /// holds: exactly the version it was sent, or a newer item it kept.
     Stored {
         /// The request (or the hint tag).
         tag: u64,
         /// The key.
         key: u32,
-        /// What the replica holds now.
-        held: Versioned,
+        /// The answer.
+        ack: Ack,
     },
     /// Replica → replica (anti-entropy): my versions of the keys we share.
     /// Answered by `Sync`.

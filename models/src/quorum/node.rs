@@ -3,10 +3,11 @@
 
 use super::anti_entropy::{self, ANTI_ENTROPY_TIMER};
 use super::coordinator::{Coordinator, Kind};
-use super::handoff::{Hints, HANDOFF_TIMER};
+use super::event::Via;
+use super::handoff::{Hints, HANDOFF_TIMER, HINT_TAG};
 use super::layout::Layout;
 use super::msg::Msg;
-use super::replica::Replica;
+use super::replica::{Replica, Rules};
 use super::variant::Variant;
 use super::version::Versioned;
 use super::workload::Op;
@@ -32,7 +33,11 @@ impl QuorumNode {
     /// Server `id` rebuilt from `storage`.
     pub fn new(layout: Arc<Layout>, id: NodeId, storage: &Storage) -> QuorumNode {
         let boot = storage.get::<u32>(BOOT_KEY).unwrap_or(0) + 1;
-        let replica = Replica::restore(storage, layout.keys_of(id), layout.params.fsync);
+        let rules = Rules {
+            repair_overwrites: layout.variant == Variant::RepairOverwritesNewer,
+            ties: layout.variant == Variant::TiedVersions,
+        };
+        let replica = Replica::restore(storage, layout.keys_of(id), layout.params.fsync, rules);
         QuorumNode {
             coordinator: Coordinator::new(layout.clone(), id, boot),
             layout,
@@ -65,9 +70,13 @@ impl QuorumNode {
             self.layout.is_replica(ctx.id, key),
             "store of key {key} at a non-replica"
         );
-        let force = repair && self.layout.variant == Variant::RepairOverwritesNewer;
-        let held = self.replica.apply(ctx, key, item, force);
-        ctx.send(from, Msg::Stored { tag, key, held });
+        let via = match (tag, repair) {
+            (HINT_TAG, _) => Via::Hint,
+            (_, true) => Via::Repair,
+            _ => Via::Write,
+        };
+        let ack = self.replica.apply(ctx, key, item, via);
+        ctx.send(from, Msg::Stored { tag, key, ack });
     }
 
     fn on_sync(
@@ -87,7 +96,7 @@ impl QuorumNode {
     fn apply_all(&mut self, ctx: &mut Ctx<'_>, items: Vec<(u32, Versioned)>) {
         for (key, item) in items {
             if self.layout.is_replica(ctx.id, key) {
-                self.replica.apply(ctx, key, item, false);
+                self.replica.apply(ctx, key, item, Via::AntiEntropy);
             }
         }
     }
@@ -130,9 +139,9 @@ impl Node for QuorumNode {
                 item,
                 repair,
             } => self.on_store(ctx, from, tag, key, item, repair),
-            Msg::Stored { tag, key, held } => {
-                self.hints.on_stored(from, key, held);
-                self.coordinator.on_stored(ctx, from, tag, held);
+            Msg::Stored { tag, key, ack } => {
+                self.hints.on_stored(from, key, ack.held());
+                self.coordinator.on_stored(ctx, from, tag, ack);
             }
             Msg::Digest { entries } => {
                 anti_entropy::on_digest(&self.layout, &self.replica, ctx, from, entries)

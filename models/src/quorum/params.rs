@@ -41,6 +41,13 @@ pub struct Params {
     pub anti_entropy_ms: u64,
     /// A coordinator gives up on a request after this long.
     pub request_timeout_ms: u64,
+    /// Convergence checker: a version some replica held this long before
+    /// the end must be on every replica by the end.
+    pub convergence_grace_ms: f64,
+    /// Progress checker: time after a fault ends before ops are judged.
+    pub progress_settle_ms: f64,
+    /// Progress checker: the longest an op may wait for some op of its kind to succeed.
+    pub progress_within_ms: f64,
 }
 
 impl Default for Params {
@@ -56,9 +63,15 @@ impl Default for Params {
             handoff_ms: 200,
             anti_entropy_ms: 0,
             request_timeout_ms: 500,
+            convergence_grace_ms: 500.0,
+            progress_settle_ms: 200.0,
+            progress_within_ms: 1000.0,
         }
     }
 }
+
+/// Largest checker bound (ms): beyond it nothing could be judged anyway.
+pub const PROGRESS_MS_MAX: f64 = 3_600_000.0;
 
 /// Most keys a run may use.
 pub const KEYS_MAX: u32 = 100_000;
@@ -98,6 +111,18 @@ impl Params {
         ] {
             if v == 0 {
                 return bad(key, format!("expected {key} > 0"));
+            }
+        }
+        for (key, v) in [
+            ("convergence_grace_ms", self.convergence_grace_ms),
+            ("progress_settle_ms", self.progress_settle_ms),
+            ("progress_within_ms", self.progress_within_ms),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= PROGRESS_MS_MAX) {
+                return bad(
+                    key,
+                    format!("expected 0 < {key} <= {PROGRESS_MS_MAX}, found {v}"),
+                );
             }
         }
         Ok(())

@@ -6,7 +6,8 @@
 //! checker can follow every replica; a restart records `restored` with what
 //! survived on disk.
 
-use super::event::Event;
+use super::event::{Event, Via};
+use super::msg::Ack;
 use super::version::Versioned;
 use super::Ctx;
 use crate::storage::Storage;
@@ -22,15 +23,35 @@ fn storage_key(key: u32) -> String {
 pub struct Replica {
     items: BTreeMap<u32, Versioned>,
     fsync: bool,
+    rules: Rules,
+}
+
+/// How a replica compares what it is sent with what it holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Apply a read repair even over a newer version (`repair-overwrites-newer`).
+    pub repair_overwrites: bool,
+    /// Versions may tie between different values (`tied-versions`): the
+    /// replica then keeps its own and answers that it holds the version.
+    pub ties: bool,
 }
 
 impl Replica {
     /// The items of `keys` found in `storage`.
-    pub fn restore(storage: &Storage, keys: impl Iterator<Item = u32>, fsync: bool) -> Replica {
+    pub fn restore(
+        storage: &Storage,
+        keys: impl Iterator<Item = u32>,
+        fsync: bool,
+        rules: Rules,
+    ) -> Replica {
         let items = keys
             .filter_map(|k| storage.get::<Versioned>(&storage_key(k)).map(|i| (k, i)))
             .collect();
-        Replica { items, fsync }
+        Replica {
+            items,
+            fsync,
+            rules,
+        }
     }
 
     /// What the replica holds for `key`.
@@ -49,26 +70,25 @@ impl Replica {
         ctx.event(Event::Restored { items });
     }
 
-    /// Stores `item` if it is newer (or unconditionally when `force`, the
-    /// `repair-overwrites-newer` mistake); returns what is held afterwards.
-    pub fn apply(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        key: u32,
-        item: Versioned,
-        force: bool,
-    ) -> Versioned {
-        let held = self.items.get(&key).copied();
-        if let Some(h) = held {
+    /// Stores `item` if it is newer (or, a read repair in
+    /// `repair-overwrites-newer`, unconditionally) and says what is held:
+    /// exactly `item`'s version, or the newer item kept.
+    pub fn apply(&mut self, ctx: &mut Ctx<'_>, key: u32, item: Versioned, via: Via) -> Ack {
+        if let Some(h) = self.items.get(&key).copied() {
+            let same = h.version == item.version;
             assert!(
-                h.version != item.version || h.value == item.value,
+                !same || h.value == item.value || self.rules.ties,
                 "two values {} and {} share version {:?} of key {key}",
                 h.value,
                 item.value,
                 h.version
             );
-            if h.version >= item.version && !(force && h.version != item.version) {
-                return h;
+            let force = self.rules.repair_overwrites && via == Via::Repair;
+            if same {
+                return Ack::Stored(h.version);
+            }
+            if h.version > item.version && !force {
+                return Ack::Newer(h);
             }
         }
         self.items.insert(key, item);
@@ -77,7 +97,7 @@ impl Replica {
         } else {
             ctx.persist_unsynced(&storage_key(key), &item);
         }
-        ctx.event(Event::Stored { key, item });
-        item
+        ctx.event(Event::Stored { key, item, via });
+        Ack::Stored(item.version)
     }
 }

@@ -12,5 +12,12 @@ crate::variants! {
         RepairOverwritesNewer = ("repair-overwrites-newer", false, "a replica applies a read repair even when it holds a newer version"),
         /// A write is acknowledged after the first replica stored it, not W.
         SloppyAck = ("sloppy-ack", false, "a write is acknowledged as soon as one replica stored it, before W did"),
+        /// Versions are the bare counter "newest seen + 1", with no
+        /// coordinator tie-break: two concurrent writes can share one, and a
+        /// replica holding the other write's value acknowledges it as stored.
+        TiedVersions = ("tied-versions", false, "versions are newest-seen + 1 without a tie-break: concurrent writes tie, and a replica holding the other value of that version acknowledges it as stored"),
+        /// The request timer is armed in the wrong unit (milliseconds as
+        /// microseconds): every request gives up before any reply arrives.
+        TimeoutUnits = ("timeout-units", false, "the request timeout is armed in microseconds, not milliseconds: every request gives up before a quorum can answer"),
     }
 }

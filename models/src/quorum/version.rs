@@ -5,7 +5,11 @@
 //! any it issued itself for the key), so a write that starts after another
 //! finished gets a higher version; `node` breaks ties between concurrent
 //! coordinators and `boot` (the node's restart count) between a node's
-//! lives, so two different values never share a version.
+//! lives, so two different values never share a version: the replica
+//! asserts it, and a coordinator counts an acknowledgement only for its
+//! own version or a newer one ([`super::msg::Ack`]). The `tied-versions`
+//! variant drops `node` and `boot` (the bare "newest seen + 1" counter of
+//! last-write-wins stores with non-unique timestamps).
 
 use serde::{Deserialize, Serialize};
 
