@@ -59,6 +59,7 @@ fn forward(
     let naive =
         action == Action::Charge && layout.variant == super::variant::Variant::NonIdempotentCharge;
     if let (Some(result), false) = (entry.forward, naive) {
+        ctx.event(Event::Deduplicated { saga, action });
         return result;
     }
     let rate = layout.service(action.service()).reject_rate;
