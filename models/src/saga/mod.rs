@@ -40,7 +40,9 @@
 //! the fault paths a scenario should reach; [`metrics`]. The buggy
 //! [`variant`]s reproduce the mistakes of naive saga code: a charge without
 //! an idempotency key, saga state kept in memory, a compensation tried once
-//! and logged, no step timeout.
+//! and logged, no step timeout, a release without an idempotency key, and a
+//! circuit breaker whose open period is read in the wrong unit (the shop
+//! stays safe, but no saga completes: [`progress`] sees it).
 
 pub(crate) mod backoff;
 pub(crate) mod breaker;

@@ -41,7 +41,7 @@ pub struct Params {
 /// Default of `progress_settle_ms` (see [`super::progress`] for why).
 pub const PROGRESS_SETTLE_MS: u64 = 500;
 /// Default of `progress_within_ms` (see [`super::progress`] for why).
-pub const PROGRESS_WITHIN_MS: u64 = 1_000;
+pub const PROGRESS_WITHIN_MS: u64 = 2_000;
 
 impl Default for Params {
     fn default() -> Self {
