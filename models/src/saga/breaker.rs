@@ -57,12 +57,19 @@ pub struct Breaker {
 
 impl Breaker {
     /// A closed breaker with `p`'s settings.
+    #[cfg(test)]
     pub fn new(p: &ServiceParams) -> Breaker {
+        Breaker::with_open_unit(p, 1_000)
+    }
+
+    /// As [`Breaker::new`], with `breaker_open_ms` counted in units of
+    /// `open_unit_us` (1000: milliseconds, as it should be).
+    pub fn with_open_unit(p: &ServiceParams, open_unit_us: u64) -> Breaker {
         Breaker {
             window: p.breaker_window as usize,
             calls_min: p.breaker_calls_min as usize,
             failure_rate: p.breaker_failure_rate,
-            open_us: p.breaker_open_ms * 1_000,
+            open_us: p.breaker_open_ms.saturating_mul(open_unit_us),
             half_open_calls: p.breaker_half_open_calls,
             state: State::Closed,
             outcomes: VecDeque::new(),

@@ -31,10 +31,12 @@ impl Checker<Event> for SagaEffects {
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut found = Findings::default();
+        let mut judged = false;
         for (saga, f) in fold(history) {
             let Some((line, time_us, completed)) = f.ended else {
                 continue;
             };
+            judged = true;
             if let Some(problem) = problem(&f, completed) {
                 let how = if completed {
                     "completed"
@@ -47,7 +49,7 @@ impl Checker<Event> for SagaEffects {
                 found.add(msg, Some(time_us), entries);
             }
         }
-        found.verdict()
+        found.verdict_judged(judged, "no saga ended")
     }
 }
 

@@ -214,6 +214,15 @@ pub enum Event {
         /// The compensation.
         action: Action,
     },
+    /// A forward step arrived again (a retry, or a duplicate) and its
+    /// idempotency key (saga, action) returned the recorded result without
+    /// a second effect.
+    Deduplicated {
+        /// The saga id.
+        saga: u64,
+        /// The repeated step.
+        action: Action,
+    },
 }
 
 impl crate::history::Event for Event {}
@@ -246,7 +255,8 @@ impl Event {
             | E::ShipmentCancelled { saga }
             | E::Rejected { saga, .. }
             | E::RefusedLate { saga, .. }
-            | E::Tombstone { saga, .. } => Some(saga),
+            | E::Tombstone { saga, .. }
+            | E::Deduplicated { saga, .. } => Some(saga),
             E::Breaker { .. } => None,
         }
     }

@@ -115,7 +115,8 @@ fn apply(f: &mut SagaFacts<'_>, i: usize, ev: &EventEntry<Event>) {
         | E::ConfirmRefused { .. }
         | E::Rejected { .. }
         | E::RefusedLate { .. }
-        | E::Tombstone { .. } => {}
+        | E::Tombstone { .. }
+        | E::Deduplicated { .. } => {}
     }
 }
 
@@ -138,6 +139,18 @@ impl Findings {
             time_us,
             entries,
         });
+    }
+
+    /// As [`Findings::verdict`], but unknown ("judged nothing: `nothing`")
+    /// when the checker found nothing of the kind it reads.
+    pub fn verdict_judged(self, judged: bool, nothing: &str) -> Verdict {
+        if judged {
+            return self.verdict();
+        }
+        assert!(self.violations.is_empty(), "violations of nothing judged");
+        Verdict::Unknown {
+            reason: format!("judged nothing: {nothing}"),
+        }
     }
 
     /// Valid if nothing was found.

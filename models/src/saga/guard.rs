@@ -35,7 +35,10 @@ impl Guards {
     pub fn new(layout: &Layout) -> Guards {
         let breakers = Service::ALL
             .iter()
-            .map(|&s| Breaker::new(layout.service(s)))
+            .map(|&s| {
+                let unit_us = layout.variant.breaker_open_unit_us();
+                Breaker::with_open_unit(layout.service(s), unit_us)
+            })
             .collect();
         let bulkheads = Service::ALL
             .iter()

@@ -31,13 +31,14 @@ pub struct Entry {
 
 /// Runs `action` for `order` at this service; true if applied, false if
 /// rejected. In the `non-idempotent-charge` variant the payment service
-/// ignores the key on charges.
+/// ignores the key on charges, in `non-idempotent-release` the inventory on
+/// releases.
 pub fn run(ctx: &mut Ctx<'_>, layout: &Layout, action: Action, order: &Order) -> bool {
     let key = format!("saga/{}", order.id);
     let mut entry: Entry = ctx.storage.get(&key).unwrap_or_default();
     let applied = match action {
         Action::Confirm => confirm(ctx, &mut entry, order),
-        a if a.is_compensation() => compensate(ctx, &mut entry, a, order),
+        a if a.is_compensation() => compensate(ctx, layout, &mut entry, a, order),
         a => forward(ctx, layout, &mut entry, a, order),
     };
     ctx.persist(&key, &entry);
@@ -59,6 +60,7 @@ fn forward(
     let naive =
         action == Action::Charge && layout.variant == super::variant::Variant::NonIdempotentCharge;
     if let (Some(result), false) = (entry.forward, naive) {
+        ctx.event(Event::Deduplicated { saga, action });
         return result;
     }
     let rate = layout.service(action.service()).reject_rate;
@@ -72,8 +74,16 @@ fn forward(
     !reject
 }
 
-fn compensate(ctx: &mut Ctx<'_>, entry: &mut Entry, action: Action, order: &Order) -> bool {
-    if entry.compensated {
+fn compensate(
+    ctx: &mut Ctx<'_>,
+    layout: &Layout,
+    entry: &mut Entry,
+    action: Action,
+    order: &Order,
+) -> bool {
+    let naive = action == Action::Release
+        && layout.variant == super::variant::Variant::NonIdempotentRelease;
+    if entry.compensated && !naive {
         return true;
     }
     entry.compensated = true;

@@ -34,11 +34,15 @@
 //! [`termination`] (every saga ends; eventually), [`effects`] (a
 //! compensated saga leaves nothing, a completed one exactly its effects),
 //! [`payments`] (no double charge, refunds ≤ charges), [`stock`] (stock
-//! never negative, releases ≤ reservations), all over the typed [`event`]s
-//! the nodes record (folded per saga in [`facts`]); [`metrics`]. The buggy
+//! never negative, releases ≤ reservations), [`progress`] (orders complete
+//! in quiet windows), all over the typed [`event`]s
+//! the nodes record (folded per saga in [`facts`]); [`situations`] names
+//! the fault paths a scenario should reach; [`metrics`]. The buggy
 //! [`variant`]s reproduce the mistakes of naive saga code: a charge without
 //! an idempotency key, saga state kept in memory, a compensation tried once
-//! and logged, no step timeout.
+//! and logged, no step timeout, a release without an idempotency key, and a
+//! circuit breaker whose open period is read in the wrong unit (the shop
+//! stays safe, but no saga completes: [`progress`] sees it).
 
 pub(crate) mod backoff;
 pub(crate) mod breaker;
@@ -58,11 +62,15 @@ pub(crate) mod orchestrator;
 pub(crate) mod outbox;
 pub(crate) mod params;
 pub(crate) mod payments;
+pub(crate) mod progress;
 pub(crate) mod service;
+pub(crate) mod situations;
 pub(crate) mod stock;
 pub(crate) mod termination;
 pub(crate) mod variant;
 
+#[cfg(test)]
+mod coverage_tests;
 #[cfg(test)]
 mod tests;
 
@@ -106,6 +114,7 @@ impl SagaModel {
             Box::new(stock::StockSafety {
                 stock_per_sku: params.stock_per_sku,
             }),
+            Box::new(progress::SagaProgress::of(params)),
         ]
     }
 }
@@ -121,6 +130,7 @@ impl Model for SagaModel {
         effects::SagaEffects::INFO,
         payments::PaymentSafety::INFO,
         stock::StockSafety::INFO,
+        progress::SagaProgress::INFO,
     ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> = Some(&["entry", "service"]);
@@ -181,6 +191,10 @@ impl Model for SagaModel {
 
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
         Self::all_checkers(&self.layout.params)
+    }
+
+    fn situations() -> &'static [crate::check::situation::Situation<Event>] {
+        situations::SITUATIONS
     }
 
     fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {

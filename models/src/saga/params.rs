@@ -90,6 +90,12 @@ pub struct Params {
     pub amount_max: u64,
     /// Sagas started this long before the run ends must have ended.
     pub settle_ms: u64,
+    /// Checker `saga-progress`: an order is judged only this long after the
+    /// last fault ended.
+    pub progress_settle_ms: u64,
+    /// Checker `saga-progress`: a judged order must be followed by some
+    /// completed saga within this long.
+    pub progress_within_ms: u64,
     /// The order service.
     pub order: ServiceParams,
     /// The inventory service.
@@ -99,6 +105,11 @@ pub struct Params {
     /// The shipping service.
     pub shipping: ServiceParams,
 }
+
+/// Default of `progress_settle_ms` (see [`super::progress`] for why).
+pub const PROGRESS_SETTLE_MS: u64 = 500;
+/// Default of `progress_within_ms` (see [`super::progress`] for why).
+pub const PROGRESS_WITHIN_MS: u64 = 2_000;
 
 impl Default for Params {
     fn default() -> Self {
@@ -112,6 +123,8 @@ impl Default for Params {
             qty_max: 3,
             amount_max: 500,
             settle_ms: 2_000,
+            progress_settle_ms: PROGRESS_SETTLE_MS,
+            progress_within_ms: PROGRESS_WITHIN_MS,
             order: ServiceParams::default(),
             inventory: ServiceParams::default(),
             payment: ServiceParams::default(),
@@ -150,6 +163,15 @@ impl Params {
         }
         if self.settle_ms == 0 {
             return param("settle_ms", "expected settle_ms > 0".into());
+        }
+        let bounds = [
+            ("progress_settle_ms", self.progress_settle_ms),
+            ("progress_within_ms", self.progress_within_ms),
+        ];
+        for (key, ms) in bounds {
+            if ms == 0 || ms > 600_000 {
+                return param(key, format!("expected {key} in 1..=600000, found {ms}"));
+            }
         }
         let services = [
             ("order", &self.order),
@@ -227,6 +249,14 @@ mod tests {
             ..Params::default()
         };
         assert!(p.validate().is_err());
+        let p = Params {
+            progress_settle_ms: 0,
+            ..Params::default()
+        };
+        match p.validate() {
+            Err(ModelError::Param { key, .. }) => assert_eq!(key, "progress_settle_ms"),
+            other => panic!("expected a Param error, got {other:?}"),
+        }
     }
 
     #[test]

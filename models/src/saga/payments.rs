@@ -37,6 +37,7 @@ impl Checker<Event> for PaymentSafety {
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let mut accounts: BTreeMap<u64, Account> = BTreeMap::new();
         let mut found = Findings::default();
+        let mut judged = false;
         for (line, ev) in history.indexed_events() {
             match ev.event {
                 Event::Charged {
@@ -46,6 +47,7 @@ impl Checker<Event> for PaymentSafety {
                 } => {
                     let a = accounts.entry(saga).or_default();
                     a.charges += 1;
+                    judged = true;
                     a.charged += signed(amount);
                     a.lines.push(line);
                     if a.charges == 2 {
@@ -68,6 +70,6 @@ impl Checker<Event> for PaymentSafety {
                 _ => {}
             }
         }
-        found.verdict()
+        found.verdict_judged(judged, "no customer was charged")
     }
 }

@@ -34,6 +34,7 @@ impl Checker<Event> for StockSafety {
         let mut level: BTreeMap<u32, i64> = BTreeMap::new();
         let mut held: BTreeMap<u64, i64> = BTreeMap::new();
         let mut found = Findings::default();
+        let mut judged = false;
         for (line, ev) in history.indexed_events() {
             let (sign, saga, sku, qty, stock) = match ev.event {
                 Event::Reserved {
@@ -50,6 +51,7 @@ impl Checker<Event> for StockSafety {
                 } => (1, saga, sku, qty, stock),
                 _ => continue,
             };
+            judged = true;
             let qty = i64::from(qty);
             let now = level.entry(sku).or_insert(self.stock_per_sku);
             *now += sign * qty;
@@ -70,6 +72,6 @@ impl Checker<Event> for StockSafety {
                 found.add(msg, at, vec![line]);
             }
         }
-        found.verdict()
+        found.verdict_judged(judged, "no stock was reserved or released")
     }
 }

@@ -53,7 +53,7 @@ impl Checker<Event> for SagaTermination {
             }
         }
         if judged == 0 {
-            let reason = "no saga started early enough to be judged".to_string();
+            let reason = "judged nothing: no saga started early enough to be judged".to_string();
             return Verdict::Unknown { reason };
         }
         found.verdict()

@@ -16,6 +16,10 @@ crate::variants! {
         CompensateOnce = ("compensate-once", false, "a compensation that fails (times out) is logged and skipped, never retried; the saga is reported compensated anyway"),
         /// No per-step timeout: a lost request or reply is waited on forever.
         NoTimeout = ("no-timeout", false, "steps have no timeout: a request or reply lost to a partition is waited on forever"),
+        /// The inventory releases stock on every release request.
+        NonIdempotentRelease = ("non-idempotent-release", false, "the inventory ignores the idempotency key on releases: a release retried after a lost reply puts the units back twice"),
+        /// The breaker's open period is taken in the wrong unit.
+        BreakerStuckOpen = ("breaker-stuck-open", false, "the circuit breaker reads breaker_open_ms as seconds: a circuit that opened stays open for the rest of the run, every call to that service fails fast, compensations included, so no saga completes and those needing that service never end"),
     }
 }
 
@@ -23,6 +27,15 @@ impl Variant {
     /// Whether an orchestrator drives the saga (all but choreography).
     pub fn orchestrated(self) -> bool {
         self != Variant::Choreography
+    }
+
+    /// How many microseconds one unit of `breaker_open_ms` is.
+    pub fn breaker_open_unit_us(self) -> u64 {
+        if self == Variant::BreakerStuckOpen {
+            1_000_000 // the bug: milliseconds read as seconds
+        } else {
+            1_000
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 use super::event::Event;
 use super::timeline::{Local, Mark, Timeline};
 use super::txn::Decision;
-use super::{verdict_of, VIOLATIONS_MAX};
+use super::{judged_verdict, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeSet;
@@ -57,6 +57,7 @@ impl Checker<Event> for Atomicity {
         let t = Timeline::of(history);
         let by_txn = t.outcomes_by_txn();
         let txns: BTreeSet<_> = t.decided.keys().chain(by_txn.keys()).copied().collect();
+        let judged = !txns.is_empty();
         let mut violations = Vec::new();
         for txn in txns {
             let (mut applied, mut void): (Side, Side) = (Vec::new(), Vec::new());
@@ -80,7 +81,8 @@ impl Checker<Event> for Atomicity {
                 violations.push(split(txn, applied, void));
             }
         }
-        verdict_of(violations)
+        let nothing = "no transaction was decided or ended at a participant";
+        judged_verdict(violations, judged, nothing)
     }
 }
 

@@ -9,7 +9,7 @@
 use super::event::Event;
 use super::timeline::{Outcome, Timeline};
 use super::txn::TxnId;
-use super::{verdict_of, VIOLATIONS_MAX};
+use super::{judged_verdict, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, History, OpEntry, OpType};
 
@@ -35,9 +35,11 @@ impl Checker<Event> for ClientTruth {
         let t = Timeline::of(history);
         let by_txn = t.outcomes_by_txn();
         let mut violations = Vec::new();
+        let mut judged = false;
         for (index, entry) in history.entries.iter().enumerate() {
             let Entry::Op(op) = entry else { continue };
             let Some(txn) = txn_of(op) else { continue };
+            judged |= matches!(op.kind, OpType::Ok | OpType::Fail);
             let outcomes = by_txn.get(&txn).map(Vec::as_slice).unwrap_or_default();
             let wrong = match op.kind {
                 OpType::Ok => untrue_commit(&t, txn, outcomes),
@@ -55,7 +57,8 @@ impl Checker<Event> for ClientTruth {
             }
         }
         violations.truncate(VIOLATIONS_MAX);
-        verdict_of(violations)
+        let nothing = "no client was told a transfer committed or aborted";
+        judged_verdict(violations, judged, nothing)
     }
 }
 

@@ -11,7 +11,7 @@
 use super::event::Event;
 use super::timeline::{Local, Outcome, Timeline};
 use super::txn::TxnId;
-use super::{verdict_of, VIOLATIONS_MAX};
+use super::{judged_verdict, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use crate::node::NodeId;
@@ -46,7 +46,8 @@ impl Checker<Event> for Conservation {
         }
         violations.sort_by_key(|v| v.time_us);
         violations.truncate(VIOLATIONS_MAX);
-        verdict_of(violations)
+        let judged = t.outcomes.iter().any(|o| o.local.applied());
+        judged_verdict(violations, judged, "no participant applied a transfer")
     }
 }
 

@@ -163,8 +163,9 @@ impl Coordinator {
     }
 
     fn on_vote(&mut self, ctx: &mut Ctx<'_>, from: NodeId, txn: TxnId, no: Option<AbortCause>) {
+        let presumes = self.layout.variant.presumes_abort();
         let Some(t) = self.txns.get_mut(&txn) else {
-            if no.is_none() {
+            if no.is_none() && presumes {
                 presume_abort(ctx, from, txn);
             }
             return;
@@ -208,7 +209,8 @@ impl Coordinator {
         match self.txns.get(&txn).map(|t| t.record.decision) {
             Some(Some(decision)) => ctx.send(from, Msg::Decision { txn, decision }),
             Some(None) => {} // still collecting votes
-            None => presume_abort(ctx, from, txn),
+            None if self.layout.variant.presumes_abort() => presume_abort(ctx, from, txn),
+            None => {} // no-presumed-abort: silent about what it does not know
         }
     }
 

@@ -94,6 +94,17 @@ pub enum Event {
         /// The transaction.
         txn: TxnId,
     },
+    /// Participant: it had asked about in-doubt `txn` (`Inquire`) and
+    /// then learned `decision` from `from` (the coordinator, or a peer under
+    /// cooperative termination). Informational: the termination path ran.
+    InquiryAnswered {
+        /// The decision it learned.
+        decision: Decision,
+        /// Who told it (node id).
+        from: NodeId,
+        /// The transaction.
+        txn: TxnId,
+    },
     /// Participant: it restarted holding `prepared` in doubt, their rows
     /// locked again. Informational.
     Restored {

@@ -44,7 +44,9 @@
 //!
 //! [`atomicity::Atomicity`] (always), [`conservation::Conservation`]
 //! (always), [`client_truth::ClientTruth`] (always) and
-//! [`termination::Termination`] (eventually); [`metrics`] reports
+//! [`termination::Termination`] (eventually), [`progress::Progress`]
+//! (progress: transfers commit in quiet windows); [`situations`] names the
+//! fault paths a scenario should reach; [`metrics`] reports
 //! blocking time, commit latency and aborts by cause.
 //!
 //! # Variants and the invariant each one breaks
@@ -65,6 +67,14 @@
 //!   when the yes vote leaves. A crash that loses unsynced writes makes
 //!   the participant forget the transaction and its locks; told to commit,
 //!   it has nothing to apply: conservation and atomicity break.
+//! - `no-presumed-abort`: a coordinator with no record of a transaction
+//!   does not answer inquiries about it. A participant whose abort (written
+//!   lazily) was lost in a crash comes back prepared, after the coordinator
+//!   forgot the finished transaction; without cooperative termination it
+//!   stays in doubt, its rows locked: termination breaks.
+//! - `leak-locks`: a participant that aborts a prepared transaction never
+//!   releases its row locks. Every abort locks two more accounts for good
+//!   until every transfer is refused: progress breaks, safety holds.
 
 pub(crate) mod atomicity;
 pub(crate) mod client_truth;
@@ -79,11 +89,15 @@ pub(crate) mod node;
 pub(crate) mod op;
 pub(crate) mod params;
 pub(crate) mod participant;
+pub(crate) mod progress;
+pub(crate) mod situations;
 pub(crate) mod termination;
 pub(crate) mod timeline;
 pub(crate) mod txn;
 pub(crate) mod variant;
 
+#[cfg(test)]
+mod coverage_tests;
 #[cfg(test)]
 mod tests;
 
@@ -119,6 +133,18 @@ fn verdict_of(violations: Vec<Violation>) -> Verdict {
     }
 }
 
+/// As [`verdict_of`], but unknown with `nothing` (what was missing) when
+/// the checker had nothing to judge: a checker never passes on nothing.
+fn judged_verdict(violations: Vec<Violation>, judged: bool, nothing: &str) -> Verdict {
+    if !judged {
+        assert!(violations.is_empty(), "violations without anything judged");
+        return Verdict::Unknown {
+            reason: format!("judged nothing: {nothing}"),
+        };
+    }
+    verdict_of(violations)
+}
+
 /// The twopc model: coordinators, participants, transfers.
 #[derive(Debug, Clone)]
 pub struct TwoPcModel {
@@ -132,12 +158,13 @@ impl TwoPcModel {
     }
 }
 
-fn all_checkers() -> Vec<Box<dyn Checker<Event>>> {
+fn all_checkers(params: &Params) -> Vec<Box<dyn Checker<Event>>> {
     vec![
         Box::new(atomicity::Atomicity),
         Box::new(conservation::Conservation),
         Box::new(client_truth::ClientTruth),
         Box::new(termination::Termination),
+        Box::new(progress::Progress::of(params)),
     ]
 }
 
@@ -152,6 +179,7 @@ impl Model for TwoPcModel {
         conservation::Conservation::INFO,
         client_truth::ClientTruth::INFO,
         termination::Termination::INFO,
+        progress::Progress::INFO,
     ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> = Some(&["coordinator", "participant"]);
@@ -205,7 +233,11 @@ impl Model for TwoPcModel {
     }
 
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
-        all_checkers()
+        all_checkers(&self.layout.params)
+    }
+
+    fn situations() -> &'static [crate::check::situation::Situation<Event>] {
+        situations::SITUATIONS
     }
 
     fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {

@@ -30,7 +30,18 @@ pub struct Params {
     pub cooperative_termination: bool,
     /// `unilateral-abort` only: a prepared participant aborts on its own after this long.
     pub heuristic_abort_ms: u64,
+    /// Checker `progress`: a transfer is judged only this long after the
+    /// last fault ended (recovery, in-doubt rows unlocked).
+    pub progress_settle_ms: u64,
+    /// Checker `progress`: a judged transfer must be followed by some
+    /// committed transfer within this long.
+    pub progress_within_ms: u64,
 }
+
+/// Default of `progress_settle_ms` (see [`super::progress`] for why).
+pub const PROGRESS_SETTLE_MS: u64 = 500;
+/// Default of `progress_within_ms` (see [`super::progress`] for why).
+pub const PROGRESS_WITHIN_MS: u64 = 2_000;
 
 impl Default for Params {
     fn default() -> Self {
@@ -46,6 +57,8 @@ impl Default for Params {
             inquiry_ms: 200,
             cooperative_termination: true,
             heuristic_abort_ms: 500,
+            progress_settle_ms: PROGRESS_SETTLE_MS,
+            progress_within_ms: PROGRESS_WITHIN_MS,
         }
     }
 }
@@ -103,6 +116,8 @@ impl Params {
             ("retry_ms", self.retry_ms),
             ("inquiry_ms", self.inquiry_ms),
             ("heuristic_abort_ms", self.heuristic_abort_ms),
+            ("progress_settle_ms", self.progress_settle_ms),
+            ("progress_within_ms", self.progress_within_ms),
         ];
         for (key, ms) in times {
             if ms == 0 || ms > 600_000 {
@@ -135,6 +150,18 @@ mod tests {
     fn unknown_keys_are_rejected() {
         let parsed: Result<Params, _> = toml_like("{\"retry_ms\": 5, \"nope\": 1}");
         assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn a_zero_progress_bound_is_named() {
+        let p = Params {
+            progress_within_ms: 0,
+            ..Params::default()
+        };
+        let Err(ModelError::Param { key, .. }) = p.validate(4) else {
+            panic!("a zero bound must be refused")
+        };
+        assert_eq!(key, "progress_within_ms");
     }
 
     fn toml_like(json: &str) -> Result<Params, serde_json::Error> {

@@ -44,6 +44,10 @@ pub struct Prepared {
     /// When it last asked for the decision (not durable).
     #[serde(skip)]
     pub asked_us: u64,
+    /// Whether it has sent an `Inquire` since it (re)started waiting (not
+    /// durable).
+    #[serde(skip)]
+    pub inquired: bool,
 }
 
 /// One participant node.
@@ -121,7 +125,7 @@ impl Participant {
     pub fn on_msg(&mut self, ctx: &mut Ctx<'_>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Prepare { txn, legs, peers } => self.on_prepare(ctx, txn, legs, peers),
-            Msg::Decision { txn, decision } => self.on_decision(ctx, txn, decision),
+            Msg::Decision { txn, decision } => self.on_decision(ctx, from, txn, decision),
             Msg::Inquire { txn } => self.on_inquire(ctx, from, txn),
             Msg::Vote { .. } | Msg::Ack { .. } => {
                 panic!("participant {} got {msg:?} from {from}", self.id)
@@ -177,6 +181,7 @@ impl Participant {
             peers,
             since_us: now_us,
             asked_us: now_us,
+            inquired: false,
         };
         self.prepared.insert(txn, record);
         if self.layout.variant.syncs_prepared() {
@@ -187,8 +192,15 @@ impl Participant {
         vote(ctx, txn, None);
     }
 
-    fn on_decision(&mut self, ctx: &mut Ctx<'_>, txn: TxnId, decision: Decision) {
-        if self.prepared.contains_key(&txn) {
+    fn on_decision(&mut self, ctx: &mut Ctx<'_>, from: NodeId, txn: TxnId, decision: Decision) {
+        if let Some(record) = self.prepared.get(&txn) {
+            if record.inquired {
+                ctx.event(Event::InquiryAnswered {
+                    decision,
+                    from,
+                    txn,
+                });
+            }
             self.finish(ctx, txn, decision, AbortCause::Decision);
         } else if let Some(local) = self.outcome(ctx, txn) {
             // A commit after a local abort breaks atomicity (XA's "heuristic
@@ -233,7 +245,9 @@ impl Participant {
                 });
             }
             Decision::Abort => {
-                self.ledger.release(txn);
+                if self.layout.variant.releases_on_abort() {
+                    self.ledger.release(txn);
+                }
                 self.remember(ctx, txn, decision, false);
                 ctx.event(Event::Aborted { cause, txn });
             }
@@ -271,6 +285,7 @@ impl Participant {
                 continue;
             }
             record.asked_us = ctx.now_us;
+            record.inquired = true;
             ctx.send(txn.coord, Msg::Inquire { txn });
             let peers = record
                 .peers

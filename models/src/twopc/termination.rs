@@ -2,7 +2,9 @@
 //! every lock released within the bound (Gray & Lamport §2: 2PC is not
 //! non-blocking, but once the coordinator is back it must finish).
 //!
-//! Judged at the end of the run: every `prepared` at a participant is
+//! Judged at the end of the run: every `prepared` at a participant, and
+//! every transaction a restarted participant `restored` in doubt (a crash
+//! that lost an unsynced abort brings its PREPARED record back), is
 //! followed by an outcome there (committed, aborted or forgotten), which
 //! releases its row locks. Under presumed abort a transaction that no
 //! participant holds prepared is decided even if its coordinator never
@@ -10,9 +12,9 @@
 //! undecided transactions show.
 
 use super::event::Event;
-use super::timeline::Timeline;
+use super::timeline::{Mark, Timeline};
 use super::txn::TxnId;
-use super::{verdict_of, VIOLATIONS_MAX};
+use super::{judged_verdict, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use crate::node::NodeId;
@@ -44,7 +46,7 @@ impl Checker<Event> for Termination {
         for o in &t.outcomes {
             last_outcome.insert((o.node, o.txn), o.at.index);
         }
-        for &(at, node, txn) in &t.prepared {
+        for ((node, txn), at) in held(history, &t) {
             let resolved = last_outcome.get(&(node, txn));
             if resolved.is_none_or(|&i| i < at.index) {
                 let node = t.name(node);
@@ -58,6 +60,33 @@ impl Checker<Event> for Termination {
         }
         violations.sort_by_key(|v| v.entries.first().copied());
         violations.truncate(VIOLATIONS_MAX);
-        verdict_of(violations)
+        let judged = !t.prepared.is_empty();
+        judged_verdict(violations, judged, "no participant prepared a transaction")
     }
+}
+
+/// Per (participant, transaction) the last line at which it held the
+/// transaction prepared: its `prepared`, or a `restored` after a restart
+/// (a lost outcome brings the PREPARED record back, after the outcome).
+fn held(history: &History<Event>, t: &Timeline) -> BTreeMap<(NodeId, TxnId), Mark> {
+    let mut held: BTreeMap<(NodeId, TxnId), Mark> = BTreeMap::new();
+    for &(at, node, txn) in &t.prepared {
+        held.insert((node, txn), at);
+    }
+    for (index, ev) in history.indexed_events() {
+        let Event::Restored { prepared } = &ev.event else {
+            continue;
+        };
+        let at = Mark {
+            index,
+            time_us: ev.time_us,
+        };
+        for &txn in prepared.iter() {
+            let last = held.entry((ev.node, txn)).or_insert(at);
+            if last.index < index {
+                *last = at;
+            }
+        }
+    }
+    held
 }

@@ -271,7 +271,7 @@ fn duplicated_messages_change_nothing() {
     }
     c.run_for(500 * MS);
     assert_eq!(completions(&c, OpType::Ok), 20);
-    assert_eq!(verdicts(&c).len(), 4);
+    assert_eq!(verdicts(&c).len(), 5);
     assert_valid(&c);
 }
 

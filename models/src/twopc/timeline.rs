@@ -157,6 +157,7 @@ impl<'h> Timeline<'h> {
             | Event::PresumedAbort { .. }
             | Event::Recovered { .. }
             | Event::HeuristicConflict { .. }
+            | Event::InquiryAnswered { .. }
             | Event::Restored { .. } => {}
         }
     }

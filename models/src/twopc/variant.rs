@@ -13,6 +13,10 @@ crate::variants! {
         EarlyCommit = ("early-commit", false, "the coordinator commits once a majority of the participants voted yes, without waiting for the rest"),
         /// A participant votes yes before its PREPARED record is fsynced.
         VoteBeforePersist = ("vote-before-persist", false, "a participant votes yes while its PREPARED record is still in the write cache; a crash that loses it forgets the transaction and its locks"),
+        /// The coordinator says nothing about a transaction it has no record of.
+        NoPresumedAbort = ("no-presumed-abort", false, "a coordinator asked about a transaction it has no record of stays silent instead of answering abort (presumed abort); a participant whose abort was lost in a crash stays in doubt forever"),
+        /// A participant told to abort keeps its row locks.
+        LeakLocks = ("leak-locks", false, "a participant that aborts a prepared transaction voids it but never releases its row locks; the locked accounts refuse every later transfer"),
     }
 }
 
@@ -38,6 +42,17 @@ impl Variant {
     /// Whether a participant fsyncs its PREPARED record before voting yes.
     pub fn syncs_prepared(self) -> bool {
         self != Variant::VoteBeforePersist
+    }
+
+    /// Whether a coordinator answers abort about a transaction it has no
+    /// record of.
+    pub fn presumes_abort(self) -> bool {
+        self != Variant::NoPresumedAbort
+    }
+
+    /// Whether a participant releases its row locks when it aborts.
+    pub fn releases_on_abort(self) -> bool {
+        self != Variant::LeakLocks
     }
 
     /// Whether a prepared participant may abort without being told to.

@@ -1,0 +1,83 @@
+//! Checker "saga-progress": in a quiet window, orders complete.
+//!
+//! Every safety checker of the saga model passes on a shop that sells
+//! nothing: a saga compensated at once leaves no effects, charges nobody
+//! twice and keeps the stock whole, and it terminates. This checker asks
+//! for what a client came for: every order placed in a quiet window (no
+//! fault in force, see [`crate::check::windows`]), at least
+//! `progress_settle_ms` after the window opened and `progress_within_ms`
+//! before it closes, is followed within `progress_within_ms` by some `ok`
+//! order (a completed saga, any client's). A saga compensated because a
+//! step was rejected is no progress, but no violation either while others
+//! complete. Judged by [`crate::check::progress::judge`], and only for
+//! orders placed at least `progress_within_ms` before the workload's last
+//! order: clients stop at the end of the safety phase, so the last orders
+//! have no later order that could complete.
+//!
+//! It differs from [`super::termination`]: termination asks that every
+//! saga ends, completed or compensated; progress that sagas complete.
+//!
+//! # Why the default bound is sound
+//!
+//! MEASURED
+use super::event::Event;
+use crate::check::progress::{judge, ProgressBound, ProgressRule};
+use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};
+use crate::history::{History, OpEntry, OpType};
+
+/// The saga progress checker, with its bound.
+#[derive(Debug, Clone, Copy)]
+pub struct SagaProgress {
+    /// The bound, from `progress_settle_ms` and `progress_within_ms`.
+    pub bound: ProgressBound,
+}
+
+impl SagaProgress {
+    /// What it judges.
+    pub const INFO: CheckerInfo = CheckerInfo {
+        name: "saga-progress",
+        property: Property::Progress,
+        description: "in a quiet window (no fault in force) every order is followed within progress_within_ms by some completed saga",
+    };
+
+    /// The checker for `params`' bound.
+    pub fn of(params: &super::Params) -> SagaProgress {
+        SagaProgress {
+            bound: ProgressBound {
+                settle_us: params.progress_settle_ms * 1_000,
+                within_us: params.progress_within_ms * 1_000,
+            },
+        }
+    }
+}
+
+fn is_order(op: &OpEntry) -> bool {
+    op.f == "order"
+}
+
+fn is_completed(op: &OpEntry) -> bool {
+    op.kind == OpType::Ok && op.f == "order"
+}
+
+impl Checker<Event> for SagaProgress {
+    fn info(&self) -> &'static CheckerInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
+        let last_us = (history.ops())
+            .filter(|op| op.kind == OpType::Invoke && is_order(op))
+            .map(|op| op.time_us)
+            .max()
+            .unwrap_or(0);
+        let within_us = self.bound.within_us;
+        let attempt = |op: &OpEntry| is_order(op) && op.time_us + within_us <= last_us;
+        let rule = ProgressRule {
+            bound: self.bound,
+            attempt: &attempt,
+            progress: &is_completed,
+            what: "completed saga",
+        };
+        judge(history, ctx, &rule)
+    }
+}
