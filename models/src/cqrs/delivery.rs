@@ -33,6 +33,11 @@ impl Checker<Event> for ExactlyOnceApply {
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
+        if timeline::applied(history).next().is_none() {
+            return Verdict::Unknown {
+                reason: "judged nothing: no projector applied an event".into(),
+            };
+        }
         // (projector, order) → (last version applied, its line)
         let mut last: BTreeMap<(usize, u64), (u64, usize)> = BTreeMap::new();
         let mut violations = Vec::new();
@@ -91,6 +96,14 @@ mod tests {
             Verdict::Invalid { violations } => violations[0].message.clone(),
             other => panic!("expected invalid, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn no_application_is_unknown() {
+        let mut h = History::default();
+        ev(&mut h, 1, "p", Event::RebuildStarted { generation: 1 });
+        let v = ExactlyOnceApply.check(&h, &ctx());
+        assert!(matches!(v, Verdict::Unknown { .. }), "{v:?}");
     }
 
     #[test]

@@ -28,7 +28,10 @@
 //!
 //! [`versions`] (`version-integrity`, always), [`delivery`]
 //! (`exactly-once-apply`, always), [`projection`]
-//! (`projection-correctness`, eventually); [`metrics`] and [`reads`]:
+//! (`projection-correctness`, eventually), [`progress`]
+//! (`command-query-progress`: commands decided, queries answered and
+//! conflicts retried in quiet windows); the [`situations`] its scenarios
+//! are meant to reach; [`metrics`] and [`reads`]:
 //! projection lag over time, stale reads, read-your-writes violations,
 //! rebuild time. All read the typed protocol events ([`event`]) through
 //! [`timeline`].
@@ -51,12 +54,14 @@ pub(crate) mod msg;
 pub(crate) mod node;
 pub(crate) mod op;
 pub(crate) mod params;
+pub(crate) mod progress;
 pub(crate) mod projection;
 pub(crate) mod projector;
 pub(crate) mod query;
 pub(crate) mod reads;
 pub(crate) mod rebuild;
 pub(crate) mod relay;
+pub(crate) mod situations;
 pub(crate) mod store;
 pub(crate) mod timeline;
 pub(crate) mod variant;
@@ -73,10 +78,12 @@ pub use msg::Msg;
 pub use node::CqrsNode;
 pub use op::Op;
 pub use params::Params;
+pub use progress::CommandQueryProgress;
 pub use projection::ProjectionCorrectness;
 pub use variant::Variant;
 pub use versions::VersionIntegrity;
 
+use crate::check::situation::Situation;
 use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
@@ -99,11 +106,14 @@ impl CqrsModel {
         &self.layout
     }
 
-    fn all_checkers(customers: u64) -> Vec<Box<dyn Checker<Event>>> {
+    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(VersionIntegrity),
             Box::new(ExactlyOnceApply),
-            Box::new(ProjectionCorrectness { customers }),
+            Box::new(ProjectionCorrectness {
+                customers: params.customers,
+            }),
+            Box::new(CommandQueryProgress::new(params)),
         ]
     }
 }
@@ -118,6 +128,7 @@ impl Model for CqrsModel {
         VersionIntegrity::INFO,
         ExactlyOnceApply::INFO,
         ProjectionCorrectness::INFO,
+        CommandQueryProgress::INFO,
     ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> =
@@ -173,7 +184,11 @@ impl Model for CqrsModel {
     }
 
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
-        Self::all_checkers(self.layout.params.customers)
+        Self::all_checkers(&self.layout.params)
+    }
+
+    fn situations() -> &'static [Situation<Event>] {
+        situations::SITUATIONS
     }
 
     fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {

@@ -41,7 +41,16 @@ pub struct Params {
     pub rebuild_page_max: u64,
     /// A rebuilding projector re-asks for a page unanswered this long.
     pub rebuild_retry_ms: u64,
+    /// command-query-progress: time a quiet window gets to settle before
+    /// its operations are judged (see [`super::progress`]).
+    pub progress_settle_ms: u64,
+    /// command-query-progress: how long after an operation a decision of
+    /// its kind must come.
+    pub progress_within_ms: u64,
 }
+
+/// Largest `progress_settle_ms` / `progress_within_ms` (one hour).
+pub const PROGRESS_MS_MAX: u64 = 3_600_000;
 
 impl Default for Params {
     fn default() -> Self {
@@ -60,6 +69,8 @@ impl Default for Params {
             slow_apply_ms: 20,
             rebuild_page_max: 64,
             rebuild_retry_ms: 100,
+            progress_settle_ms: 500,
+            progress_within_ms: 1_000,
         }
     }
 }
@@ -98,6 +109,17 @@ impl Params {
         ] {
             if value == 0 {
                 return Err(param(key, format!("expected {key} > 0")));
+            }
+        }
+        for (key, value) in [
+            ("progress_settle_ms", self.progress_settle_ms),
+            ("progress_within_ms", self.progress_within_ms),
+        ] {
+            if value == 0 || value > PROGRESS_MS_MAX {
+                return Err(param(
+                    key,
+                    format!("expected 1..={PROGRESS_MS_MAX}, found {value}"),
+                ));
             }
         }
         self.validate_slow(projectors)
@@ -148,6 +170,25 @@ mod tests {
         assert!(
             matches!(p.validate(2, &names), Err(ModelError::Param { key, .. }) if key == "partitions")
         );
+        for p in [
+            Params {
+                progress_settle_ms: 0,
+                ..Params::default()
+            },
+            Params {
+                progress_within_ms: PROGRESS_MS_MAX + 1,
+                ..Params::default()
+            },
+        ] {
+            let key = if p.progress_settle_ms == 0 {
+                "progress_settle_ms"
+            } else {
+                "progress_within_ms"
+            };
+            assert!(
+                matches!(p.validate(2, &names), Err(ModelError::Param { key: k, .. }) if k == key)
+            );
+        }
         let p = Params {
             slow_projector: Some("nope".into()),
             ..Params::default()

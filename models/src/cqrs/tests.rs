@@ -27,6 +27,19 @@ fn verdicts(c: &Cluster<CqrsModel>) -> Vec<(&'static str, &'static str)> {
     c.check().into_iter().map(|(n, v)| (n, v.word())).collect()
 }
 
+/// Every checker valid; command-query-progress unknown, since these runs
+/// are shorter than its settle + within bound and so judge nothing.
+fn all_valid_but_progress(c: &Cluster<CqrsModel>) {
+    for (name, word) in verdicts(c) {
+        let want = if name == super::CommandQueryProgress::INFO.name {
+            "unknown"
+        } else {
+            "valid"
+        };
+        assert_eq!(word, want, "{name}");
+    }
+}
+
 fn invalid(c: &Cluster<CqrsModel>, name: &str) -> bool {
     c.check()
         .iter()
@@ -57,9 +70,7 @@ fn commands_reach_every_read_model_and_all_checkers_pass() {
         panic!("order 5 has an order row")
     };
     assert_eq!(row.status, Status::Paid);
-    for (name, word) in verdicts(&c) {
-        assert_eq!(word, "valid", "{name}");
-    }
+    all_valid_but_progress(&c);
 }
 
 #[test]
@@ -183,7 +194,5 @@ fn a_rebuild_resets_the_read_model_and_replays_the_log() {
     assert_eq!(done, 1);
     let n = c.node(p).unwrap().as_projector().unwrap();
     assert_eq!((n.generation, n.checkpoint_of(5)), (1, 2));
-    for (name, word) in verdicts(&c) {
-        assert_eq!(word, "valid", "{name}");
-    }
+    all_valid_but_progress(&c);
 }

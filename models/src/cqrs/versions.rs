@@ -41,6 +41,11 @@ impl Checker<Event> for VersionIntegrity {
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
+        if timeline::appended(history).next().is_none() {
+            return Verdict::Unknown {
+                reason: "judged nothing: the store appended no event".into(),
+            };
+        }
         let mut last: BTreeMap<u64, (u64, usize)> = BTreeMap::new();
         let mut violations = Vec::new();
         for a in timeline::appended(history) {
@@ -72,6 +77,13 @@ mod tests {
     use super::super::domain::Body;
     use super::super::timeline::build::{appended, ctx};
     use super::*;
+
+    #[test]
+    fn no_append_is_unknown() {
+        let h = History::default();
+        let v = VersionIntegrity.check(&h, &ctx());
+        assert!(matches!(v, Verdict::Unknown { .. }), "{v:?}");
+    }
 
     #[test]
     fn dense_versions_pass_and_a_repeated_version_fails() {

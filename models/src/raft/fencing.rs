@@ -37,7 +37,9 @@ impl Checker<Event> for FencedWork {
         let mut owner: BTreeMap<u64, Mark> = BTreeMap::new();
         let mut highest: Option<Mark> = None;
         let mut violations = Vec::new();
+        let mut judged = 0usize;
         for w in accepted(history) {
+            judged += 1;
             let w = &w;
             if let Some(h) = highest.filter(|h| w.term < h.term) {
                 violations.push(out_of_order(history, &h, w));
@@ -51,6 +53,11 @@ impl Checker<Event> for FencedWork {
             }
         }
         violations.truncate(VIOLATIONS_MAX);
+        if judged == 0 {
+            return Verdict::Unknown {
+                reason: "judged nothing: the resource accepted no write".into(),
+            };
+        }
         if violations.is_empty() {
             Verdict::Valid
         } else {
@@ -124,6 +131,13 @@ mod tests {
         };
         ev(&mut h, 4, RESOURCE, rejected);
         assert_eq!(check(&h), Verdict::Valid);
+    }
+
+    #[test]
+    fn no_accepted_write_is_unknown() {
+        let mut h = history();
+        elected(&mut h, 1, N1, 1);
+        assert!(matches!(check(&h), Verdict::Unknown { .. }));
     }
 
     #[test]

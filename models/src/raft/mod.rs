@@ -43,8 +43,9 @@
 //! [`params`], [`variant`], [`layout`] (who is who), [`msg`] (the one
 //! message enum), [`event`] (the one event enum), [`node`] (the node enum and the client op), [`server`]
 //! (Raft), [`lease`], [`lock`], [`resource`], [`work`]; the checkers
-//! [`safety`], [`liveness`], [`fencing`] over a sorted [`timeline`]; and
-//! [`metrics`].
+//! [`safety`], [`liveness`], [`fencing`] over a sorted [`timeline`], and
+//! [`progress`] (the client's `leader` op answered in quiet windows); the
+//! [`situations`] its scenarios are meant to reach; and [`metrics`].
 
 pub(crate) mod event;
 pub(crate) mod fencing;
@@ -56,9 +57,11 @@ pub(crate) mod metrics;
 pub(crate) mod msg;
 pub(crate) mod node;
 pub(crate) mod params;
+pub(crate) mod progress;
 pub(crate) mod resource;
 pub(crate) mod safety;
 pub(crate) mod server;
+pub(crate) mod situations;
 pub(crate) mod timeline;
 pub(crate) mod variant;
 pub(crate) mod work;
@@ -73,9 +76,11 @@ pub use liveness::LeaderLiveness;
 pub use msg::Msg;
 pub use node::{Op, RaftNode};
 pub use params::Params;
+pub use progress::LeaderOpProgress;
 pub use safety::ElectionSafety;
 pub use variant::Variant;
 
+use crate::check::situation::Situation;
 use crate::check::{CheckContext, Checker, CheckerInfo};
 use crate::history::History;
 use crate::metric::Metric;
@@ -109,8 +114,12 @@ impl Model for RaftModel {
         "Raft leader election (or a TTL lease) guarding exclusive writes to a shared resource";
     type Params = Params;
     type Variant = Variant;
-    const CHECKERS: &'static [CheckerInfo] =
-        &[ElectionSafety::INFO, LeaderLiveness::INFO, FencedWork::INFO];
+    const CHECKERS: &'static [CheckerInfo] = &[
+        ElectionSafety::INFO,
+        LeaderLiveness::INFO,
+        FencedWork::INFO,
+        LeaderOpProgress::INFO,
+    ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> =
         Some(&["follower", "candidate", "leader", "resource", "lock"]);
@@ -168,7 +177,12 @@ impl Model for RaftModel {
             Box::new(ElectionSafety),
             Box::new(LeaderLiveness::new(self.server_names())),
             Box::new(FencedWork),
+            Box::new(LeaderOpProgress::new(&self.layout.params)),
         ]
+    }
+
+    fn situations() -> &'static [Situation<Event>] {
+        situations::SITUATIONS
     }
 
     fn metrics(&self, history: &History<Event>, _ctx: &CheckContext) -> Vec<Metric> {

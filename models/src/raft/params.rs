@@ -23,7 +23,15 @@ pub struct Params {
     pub work_interval_ms: u64,
     /// Time from that check to the write reaching the network (the pause window).
     pub work_duration_ms: u64,
+    /// leader-op-progress: time a quiet window gets to settle before its
+    /// `leader` ops are judged (see [`super::progress`]).
+    pub progress_settle_ms: u64,
+    /// leader-op-progress: how long after a `leader` op some ok one must come.
+    pub progress_within_ms: u64,
 }
+
+/// Largest `progress_settle_ms` / `progress_within_ms` (one hour).
+pub const PROGRESS_MS_MAX: u64 = 3_600_000;
 
 impl Default for Params {
     fn default() -> Self {
@@ -36,6 +44,8 @@ impl Default for Params {
             lease_renew_ms: 300,
             work_interval_ms: 100,
             work_duration_ms: 20,
+            progress_settle_ms: 1_500,
+            progress_within_ms: 1_000,
         }
     }
 }
@@ -109,6 +119,21 @@ impl Params {
                 ),
             );
         }
+        self.validate_progress()
+    }
+
+    fn validate_progress(&self) -> Result<(), ModelError> {
+        for (key, value) in [
+            ("progress_settle_ms", self.progress_settle_ms),
+            ("progress_within_ms", self.progress_within_ms),
+        ] {
+            if value == 0 || value > PROGRESS_MS_MAX {
+                return Err(ModelError::Param {
+                    key: key.into(),
+                    message: format!("{key} must be in 1..={PROGRESS_MS_MAX}, found {value}"),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -172,6 +197,20 @@ mod tests {
                     ..d()
                 },
                 "work_duration_ms",
+            ),
+            (
+                Params {
+                    progress_settle_ms: 0,
+                    ..d()
+                },
+                "progress_settle_ms",
+            ),
+            (
+                Params {
+                    progress_within_ms: PROGRESS_MS_MAX + 1,
+                    ..d()
+                },
+                "progress_within_ms",
             ),
         ];
         for (p, key) in cases {

@@ -33,6 +33,11 @@ impl Checker<Event> for ElectionSafety {
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
         let timeline = Timeline::of(history);
+        if timeline.elected.is_empty() {
+            return Verdict::Unknown {
+                reason: "judged nothing: no server became leader".into(),
+            };
+        }
         let mut first: BTreeMap<u64, &Mark> = BTreeMap::new();
         let mut violations = Vec::new();
         for m in &timeline.elected {
@@ -86,6 +91,13 @@ mod tests {
         elected(&mut h, 2, N2, 2);
         elected(&mut h, 3, N2, 2); // re-elected after a restart: same node
         assert_eq!(check(&h), Verdict::Valid);
+    }
+
+    #[test]
+    fn no_leader_at_all_is_unknown() {
+        let mut h = history();
+        started(&mut h, 1, N1, 1);
+        assert!(matches!(check(&h), Verdict::Unknown { .. }));
     }
 
     #[test]
