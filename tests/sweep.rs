@@ -118,10 +118,12 @@ fn stop_after_and_determinism_sampling() {
     let dir = tmp("sweep_det");
     let out = sweep("0..4", &["--check-determinism", "2"], &dir);
     let csv = String::from_utf8(std::fs::read(dir.join("seeds.csv")).unwrap()).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "determinism").unwrap();
     let sampled: Vec<&str> = csv
         .lines()
         .skip(1)
-        .map(|l| l.rsplit(',').next().unwrap())
+        .map(|l| l.split(',').nth(col).unwrap())
         .collect();
     assert_eq!(sampled, ["same", "", "same", ""], "{csv}");
     assert!(summary(&dir)["nondeterministic"]

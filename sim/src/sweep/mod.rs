@@ -161,7 +161,7 @@ fn meta(scenario: &dyn LoadedScenario, cfg: &SweepConfig, complete: bool) -> Swe
         seeds: cfg.range.to_string(),
         shard: cfg.shard.map(|s| s.to_string()),
         complete,
-        situations: scenario
+        declared_situations: scenario
             .situations()
             .iter()
             .map(|s| s.to_string())

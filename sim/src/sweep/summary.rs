@@ -33,7 +33,7 @@ pub struct SweepMeta {
     pub complete: bool,
     /// The situations the protocol declares.
     #[serde(default)]
-    pub situations: Vec<String>,
+    pub declared_situations: Vec<String>,
     /// The situations the scenario's `[check] require` names: a sweep in
     /// which no seed reached one exits 2.
     #[serde(default)]
@@ -123,7 +123,7 @@ impl SweepSummary {
                 }
             }
         }
-        let situations = (meta.situations.iter())
+        let situations = (meta.declared_situations.iter())
             .map(|name| {
                 let seeds: Vec<u64> = (rows.iter())
                     .filter(|r| r.reached.split_whitespace().any(|s| s == name))
@@ -290,7 +290,7 @@ mod tests {
             seeds: "1..4".into(),
             shard: None,
             complete: true,
-            situations: vec!["crash".into(), "split".into(), "never".into()],
+            declared_situations: vec!["crash".into(), "split".into(), "never".into()],
             required: required.iter().map(|s| s.to_string()).collect(),
         }
     }
