@@ -77,6 +77,7 @@ fn r1w3_blocking_and_clock_skew_pass() {
 fn isolated_replica_and_crashes_with_fsync_lose_nothing() {
     assert_all_valid("scenarios/quorum/partition.toml", None, 100);
     assert_all_valid("scenarios/quorum/crash.toml", None, 100);
+    assert_all_valid("scenarios/quorum/handoff.toml", None, 100);
 }
 
 #[test]
