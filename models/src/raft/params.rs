@@ -44,7 +44,7 @@ impl Default for Params {
             lease_renew_ms: 300,
             work_interval_ms: 100,
             work_duration_ms: 20,
-            progress_settle_ms: 1_500,
+            progress_settle_ms: 500,
             progress_within_ms: 1_000,
         }
     }
