@@ -152,6 +152,18 @@ fn no_expected_version_appends_twice_from_one_version() {
     finds("steady.toml", "no-expected-version", &["version-integrity"]);
 }
 
+#[test]
+fn drop_conflict_stalls_the_losers_of_every_race() {
+    // Every stored event is consistent: only progress can see it.
+    let o = finds(
+        "drop-conflict.toml",
+        "drop-conflict",
+        &["command-query-progress"],
+    );
+    assert_eq!(invalid_checks(&o), ["command-query-progress"]);
+    passes_all_seeds("drop-conflict.toml");
+}
+
 fn series(o: &RunOutcome, name: &str) -> Vec<(u64, f64)> {
     match o.metrics.iter().find(|m| m.name == name).map(|m| &m.value) {
         Some(MetricValue::Series { points }) => points.clone(),

@@ -76,6 +76,28 @@ fn unfenced_lease_breaks_under_clock_drift_fenced_does_not() {
 }
 
 #[test]
+fn fixed_timeout_never_elects_and_correct_does() {
+    // Two views of one bug: the servers never agree on a leader, and the
+    // clients never hear of one.
+    assert_found(
+        "scenarios/raft/fixed-timeout.toml",
+        "leader-liveness",
+        SEEDS,
+    );
+    assert_found(
+        "scenarios/raft/fixed-timeout-clients.toml",
+        "leader-op-progress",
+        SEEDS,
+    );
+    assert_all_valid("scenarios/raft/fixed-timeout.toml", Some("correct"), SEEDS);
+    assert_all_valid(
+        "scenarios/raft/fixed-timeout-clients.toml",
+        Some("correct"),
+        SEEDS,
+    );
+}
+
+#[test]
 fn leader_crash_loop_measures_downtime_per_crash_as_in_section_9_3() {
     let o = load("scenarios/raft/leader-crash-loop.toml", None).run(1);
     let downtime = o

@@ -211,6 +211,9 @@ impl CommandHandler {
     }
 
     fn conflict(&mut self, ctx: &mut Ctx<'_>, tag: u64) {
+        if !self.layout.variant.retries_conflicts() {
+            return;
+        }
         let Some(mut p) = self.take_in(ctx, tag, |s| *s == Stage::Appending) else {
             return;
         };

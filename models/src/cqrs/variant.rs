@@ -5,7 +5,9 @@
 //! second step; projections whose handlers simply increment on every
 //! message; a consumer that commits its offset before the write it stands
 //! for; an event store that computes the new version from the caller's
-//! `expectedVersion` without checking it.
+//! `expectedVersion` without checking it; a command handler that handles
+//! only the store's success reply, so a command that loses an
+//! optimistic-concurrency race hangs to its timeout instead of reloading.
 
 crate::variants! {
     /// Which version of the system the nodes run.
@@ -18,6 +20,8 @@ crate::variants! {
         NonIdempotentProjector = ("non-idempotent-projector", false, "projectors apply every delivery without checking its position, so a redelivered event is counted twice"),
         /// Projectors save (and acknowledge) the checkpoint, then write the read model.
         CheckpointFirst = ("checkpoint-first", false, "projectors save and acknowledge the checkpoint before writing the read model; a crash in between skips the event"),
+        /// The handler only handles the store's success reply; a conflict is dropped.
+        DropConflict = ("drop-conflict", false, "the command handler acts on the store's `appended` reply only: a `conflict` reply is dropped, so the losing command neither reloads nor retries and its client gets `unknown` at the command timeout"),
         /// The store appends at `expected + 1` without checking the stream's version.
         NoExpectedVersion = ("no-expected-version", false, "the event store appends at the caller's expected version + 1 without checking it, so concurrent commands both append from the same version"),
     }
@@ -37,6 +41,11 @@ impl Variant {
     /// Whether projectors save the checkpoint before the read model.
     pub fn checkpoint_first(self) -> bool {
         self == Variant::CheckpointFirst
+    }
+
+    /// Whether the command handler reloads and retries after a conflict.
+    pub fn retries_conflicts(self) -> bool {
+        self != Variant::DropConflict
     }
 
     /// Whether the store rejects an append whose expected version is stale.

@@ -346,9 +346,14 @@ impl Server {
 
     fn reset_election_timer(&mut self, ctx: &mut Ctx<'_>) {
         let p = &self.layout.params;
-        let after_us = ctx
-            .rng
-            .gen_range(us(p.election_timeout_ms_min)..us(p.election_timeout_ms_max));
+        // The randomization is what breaks split votes (§5.2); fixed-timeout
+        // drops it.
+        let after_us = if self.layout.variant == Variant::FixedTimeout {
+            us(p.election_timeout_ms_min)
+        } else {
+            ctx.rng
+                .gen_range(us(p.election_timeout_ms_min)..us(p.election_timeout_ms_max))
+        };
         ctx.set_timer(TIMER_ELECTION, after_us);
     }
 

@@ -9,6 +9,8 @@ crate::variants! {
         ForgetVote = ("forget-vote", false, "votedFor is not persisted, so a voter that restarts can vote again in the same term"),
         /// A voter grants every candidate with an up-to-date log, whatever the term.
         NoTermCheck = ("no-term-check", false, "a voter grants any candidate whose log is up to date, without checking the request's term or whether it already voted in it"),
+        /// Every server waits the same election timeout: simultaneous candidates split the vote forever.
+        FixedTimeout = ("fixed-timeout", false, "the election timeout is not randomized (always election_timeout_ms_min), so servers that time out together split the vote every round and no leader is elected (Raft §5.2)"),
         /// Leadership is a TTL lock; the resource does not check tokens.
         Lease = ("lease", false, "leader = holder of a TTL lock (SET NX PX style) judged by its own clock; no fencing, so a paused or drifting ex-holder still writes"),
         /// Leadership is a TTL lock; the resource rejects stale fencing tokens.
