@@ -225,3 +225,27 @@ fn same_seed_same_trace() {
     let s = load("bus-chaos.toml", "correct");
     assert_eq!(s.run(3).trace_hash, s.run(3).trace_hash);
 }
+
+#[test]
+fn idempotent_projectors_skip_what_the_bus_sends_twice_and_say_so() {
+    // Redeliveries of each kind: republished by a restarted relay, resent
+    // for a crashed projector, duplicated by the network.
+    for file in ["relay-crash.toml", "projector-crash.toml", "bus-chaos.toml"] {
+        let scenario = load(file, "correct");
+        let o = (1..=20)
+            .map(|seed| scenario.run(seed))
+            .find(|o| count(o, "skipped_deliveries") > 0)
+            .unwrap_or_else(|| panic!("{file}: no delivery skipped in 20 seeds"));
+        let reached: Vec<&str> = o.reached().collect();
+        assert!(
+            reached.contains(&"redelivered-event-deduplicated"),
+            "{file} seed {}: skipped {} but reached only {reached:?}",
+            o.seed,
+            count(&o, "skipped_deliveries")
+        );
+    }
+    // A projector that applies everything never skips.
+    let o = load("bus-chaos.toml", "non-idempotent-projector").run(1);
+    assert_eq!(count(&o, "skipped_deliveries"), 0);
+    assert!(!o.reached().any(|s| s == "redelivered-event-deduplicated"));
+}

@@ -56,6 +56,7 @@ impl Checker<Event> for ExactlyOnceApply {
                 Event::Appended(_)
                 | Event::Conflict { .. }
                 | Event::Published { .. }
+                | Event::Skipped { .. }
                 | Event::RebuildDone { .. } => {}
             }
         }

@@ -36,6 +36,19 @@ pub enum Event {
     },
     /// A projector wrote a domain event into its read model.
     Applied(Applied),
+    /// A projector was delivered an event its checkpoint already covers (a
+    /// redelivery, a duplicate, or one a rebuild read first) and
+    /// acknowledged it without applying it again.
+    Skipped {
+        /// The order.
+        order: u64,
+        /// The event's version in the order's stream.
+        version: u64,
+        /// Its position in the store's log.
+        position: u64,
+        /// The read model's generation.
+        generation: u64,
+    },
     /// A projector cleared its read model and checkpoint to rebuild them
     /// from the store's log as generation `generation`.
     RebuildStarted {

@@ -166,6 +166,7 @@ fn misc(history: &History<Event>) -> Vec<Metric> {
     let mut conflicts = 0;
     let mut published: BTreeSet<u64> = BTreeSet::new();
     let mut republished = 0;
+    let mut skipped = 0;
     for m in timeline::marks(history) {
         match *m.data {
             Event::RebuildStarted { generation } => {
@@ -180,6 +181,7 @@ fn misc(history: &History<Event>) -> Vec<Metric> {
             Event::Published { first, last } => {
                 republished += (first..=last).filter(|p| !published.insert(*p)).count() as u64;
             }
+            Event::Skipped { .. } => skipped += 1,
             Event::Appended(_) | Event::Applied(_) => {}
         }
     }
@@ -198,6 +200,11 @@ fn misc(history: &History<Event>) -> Vec<Metric> {
             "republished",
             "outbox entries the relay published more than once",
             republished,
+        ),
+        Metric::count(
+            "skipped_deliveries",
+            "deliveries a projector's checkpoint already covered, acknowledged and not applied again",
+            skipped,
         ),
         series(
             "faults_active",

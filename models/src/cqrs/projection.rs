@@ -136,6 +136,7 @@ pub fn final_rows(history: &History<Event>) -> BTreeMap<usize, BTreeMap<RowKey, 
             Event::Appended(_)
             | Event::Conflict { .. }
             | Event::Published { .. }
+            | Event::Skipped { .. }
             | Event::RebuildDone { .. } => {}
         }
     }

@@ -139,7 +139,7 @@ impl Projector {
             return; // not acknowledged: the bus re-sends after the rebuild
         }
         if !self.should_apply(&d.event) {
-            self.ack(ctx, &d);
+            self.skip(ctx, &d);
             return;
         }
         let same =
@@ -158,7 +158,7 @@ impl Projector {
                 return;
             };
             if !self.should_apply(&d.event) {
-                self.ack(ctx, &d);
+                self.skip(ctx, &d);
                 continue;
             }
             if self.layout.variant.checkpoint_first() {
@@ -169,6 +169,18 @@ impl Projector {
             let name = self.model.projector_name();
             ctx.set_timer(TIMER_APPLY, self.layout.params.apply_us(name));
         }
+    }
+
+    /// Acknowledges a delivery the checkpoint covers, and records it: what
+    /// idempotence did is a situation (`redelivered-event-deduplicated`).
+    fn skip(&self, ctx: &mut Ctx<'_>, d: &Delivery) {
+        ctx.event(Event::Skipped {
+            order: d.event.order,
+            version: d.event.version,
+            position: d.event.position,
+            generation: self.generation,
+        });
+        self.ack(ctx, d);
     }
 
     fn ack(&self, ctx: &mut Ctx<'_>, d: &Delivery) {

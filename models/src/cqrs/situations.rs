@@ -2,14 +2,12 @@
 //! properties, see [`crate::check::situation`]), each a test on the typed
 //! events, client operations and fault lines of a history.
 //!
-//! The projector skips a covered delivery silently, so
-//! `redelivered-event-deduplicated` is read from what it did not do: a
-//! position published a second time (the bus delivers whatever is
-//! published, duplicates included) that a projector had already applied
-//! and never applied again in that generation.
+//! `redelivered-event-deduplicated` is a projector's `skipped` event: a
+//! delivery its checkpoint covered, whatever sent it twice (a relay that
+//! republished after a crash, the bus redelivering what a crashed
+//! projector had not acknowledged, a duplicating network).
 
-use super::event::{Event, Source};
-use super::timeline;
+use super::event::Event;
 use crate::check::situation::{first_event, Situation};
 use crate::check::CheckContext;
 use crate::history::{Entry, FaultChange, FaultKind, History, OpEntry, OpType, Val};
@@ -46,28 +44,7 @@ pub const SITUATIONS: &[Situation<Event>] = &[
 ];
 
 fn redelivery_deduplicated(h: &History<Event>, _: &CheckContext) -> Option<usize> {
-    // (projector, generation, position) -> bus applications, and when first.
-    let mut applied: BTreeMap<(usize, u64, u64), (u32, u64)> = BTreeMap::new();
-    for a in timeline::applied(h).filter(|a| a.data.source == Source::Bus) {
-        let key = (a.node, a.data.generation, a.data.position);
-        let slot = applied.entry(key).or_insert((0, a.time_us));
-        slot.0 += 1;
-    }
-    let mut published_upto = 0u64;
-    for (i, ev) in h.indexed_events() {
-        let Event::Published { first, last } = ev.event else {
-            continue;
-        };
-        let again = first..=last.min(published_upto);
-        let dedup = |(&(_, _, p), &(n, t)): (&(usize, u64, u64), &(u32, u64))| {
-            again.contains(&p) && n == 1 && t < ev.time_us
-        };
-        if applied.iter().any(dedup) {
-            return Some(i);
-        }
-        published_upto = published_upto.max(last);
-    }
-    None
+    first_event(h, |e| matches!(e.event, Event::Skipped { .. }))
 }
 
 fn relay_resumed(h: &History<Event>, _: &CheckContext) -> Option<usize> {
