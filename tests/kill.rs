@@ -10,13 +10,17 @@
 //! ```
 //!
 //! A mutant is killed when a correct-variant scenario that is not pinned
-//! answers `invalid` in some seed or `valid` in fewer seeds than the
-//! unmutated code did (the baseline file, written by the first run when it
-//! does not exist), or a pinned scenario (`expect = "invalid"`) no longer
-//! fails in any seed. Ignored by default: it only means something against a mutant.
+//! answers `invalid` in some seed, or a pinned scenario (`expect =
+//! "invalid"`) fails in none, or, against the unmutated code's sweep (the
+//! baseline file, written by the first run when it does not exist), a
+//! scenario that never failed is valid in fewer seeds, or a situation
+//! some seed reached is reached by none: a mutant that makes a code path
+//! dead (a lease variant running plain Raft) changes what the scenarios
+//! test even when every verdict holds. Ignored by default: it only means something against a mutant.
 
 use faultline_sim::registry::{LoadedScenario, Registry};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -35,10 +39,19 @@ fn files(protocol: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Valid and invalid seeds of 1..=SEEDS, on two threads.
-fn sweep(s: &dyn LoadedScenario) -> (u64, u64) {
+/// What a sweep of seeds 1..=SEEDS of one scenario showed.
+#[derive(Default, Serialize, Deserialize)]
+struct Seen {
+    valid: u64,
+    invalid: u64,
+    /// The situations some seed reached.
+    reached: BTreeSet<String>,
+}
+
+/// Sweeps 1..=SEEDS on two threads.
+fn sweep(s: &dyn LoadedScenario) -> Seen {
     let next = Mutex::new(1u64);
-    let counts = Mutex::new((0u64, 0u64));
+    let seen = Mutex::new(Seen::default());
     std::thread::scope(|scope| {
         for _ in 0..2 {
             scope.spawn(|| loop {
@@ -50,17 +63,18 @@ fn sweep(s: &dyn LoadedScenario) -> (u64, u64) {
                 if seed > SEEDS {
                     break;
                 }
-                let verdict = s.run(seed).verdict();
-                let mut c = counts.lock().unwrap();
-                if verdict == "valid" {
-                    c.0 += 1;
-                } else if verdict == "invalid" {
-                    c.1 += 1;
+                let o = s.run(seed);
+                let mut c = seen.lock().unwrap();
+                if o.verdict() == "valid" {
+                    c.valid += 1;
+                } else if o.verdict() == "invalid" {
+                    c.invalid += 1;
                 }
+                c.reached.extend(o.reached().map(str::to_string));
             });
         }
     });
-    counts.into_inner().unwrap()
+    seen.into_inner().unwrap()
 }
 
 #[test]
@@ -72,7 +86,7 @@ fn verdicts_hold_on_every_bundled_scenario() {
         .filter(|p| p.name == protocol)
         .flat_map(|p| p.variants.iter().filter(|v| v.correct).map(|v| v.name))
         .collect();
-    let mut valid = BTreeMap::new();
+    let mut now = BTreeMap::new();
     let mut slipped = Vec::new();
     for f in files(&protocol) {
         let s = registry.load(&f).unwrap_or_else(|e| panic!("{e}"));
@@ -80,33 +94,35 @@ fn verdicts_hold_on_every_bundled_scenario() {
         let pinned = s.expect() == Some("invalid");
         // A correct variant pinned invalid is a weak configuration (R=1/W=1).
         let is_correct = !pinned && correct.contains(&s.variant());
-        if !is_correct && !pinned {
-            continue;
-        }
-        let (v, i) = sweep(s.as_ref());
-        if is_correct && i > 0 {
+        let seen = sweep(s.as_ref());
+        if is_correct && seen.invalid > 0 {
+            let i = seen.invalid;
             slipped.push(format!("{name}: correct variant invalid in {i} seeds"));
         }
-        if pinned && i == 0 {
+        if pinned && seen.invalid == 0 {
             slipped.push(format!("{name}: pinned bug found in no seed"));
         }
-        if is_correct {
-            valid.insert(name, v);
-        }
+        now.insert(name, seen);
     }
     let baseline = std::env::var("FAULTLINE_KILL_BASELINE").map(PathBuf::from);
     if let Ok(path) = baseline {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let before: BTreeMap<String, u64> = serde_json::from_str(&text).unwrap();
-                for (name, v) in &valid {
-                    let b = before.get(name).copied().unwrap_or(0);
-                    if *v < b {
-                        slipped.push(format!("{name}: valid in {v} seeds, {b} before"));
+                let before: BTreeMap<String, Seen> = serde_json::from_str(&text).unwrap();
+                for (name, seen) in &now {
+                    let Some(b) = before.get(name) else { continue };
+                    let correct_run = b.invalid == 0;
+                    if correct_run && seen.valid < b.valid {
+                        let (v, bv) = (seen.valid, b.valid);
+                        slipped.push(format!("{name}: valid in {v} seeds, {bv} before"));
+                    }
+                    // A code path no seed takes any more is a test lost.
+                    for lost in b.reached.difference(&seen.reached) {
+                        slipped.push(format!("{name}: no seed reaches {lost} any more"));
                     }
                 }
             }
-            Err(_) => std::fs::write(&path, serde_json::to_string(&valid).unwrap()).unwrap(),
+            Err(_) => std::fs::write(&path, serde_json::to_string(&now).unwrap()).unwrap(),
         }
     }
     assert!(slipped.is_empty(), "{}", slipped.join("\n"));

@@ -53,6 +53,15 @@ pub struct Aggregate {
     pub total: u64,
 }
 
+/// Every reason [`Aggregate::decide`] refuses a command for: the order's
+/// rules, as opposed to contention ("conflict") or load ("overloaded").
+pub const REFUSALS: [&str; 4] = [
+    "order exists",
+    "no such order",
+    "nothing to pay",
+    "order is closed",
+];
+
 impl Aggregate {
     /// Folds `bodies` (the whole stream, in version order).
     pub fn of<'a>(bodies: impl IntoIterator<Item = &'a Body>) -> Aggregate {
@@ -74,7 +83,7 @@ impl Aggregate {
         }
     }
 
-    /// The event `cmd` produces, or why it is refused.
+    /// The event `cmd` produces, or why it is refused (one of [`REFUSALS`]).
     pub fn decide(&self, cmd: Command) -> Result<Body, &'static str> {
         match (cmd, self.status) {
             (Command::Create { customer }, None) => Ok(Body::Created { customer }),

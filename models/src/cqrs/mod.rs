@@ -49,6 +49,7 @@ pub(crate) mod delivery;
 pub(crate) mod domain;
 pub(crate) mod event;
 pub(crate) mod layout;
+pub(crate) mod lifecycle;
 pub(crate) mod metrics;
 pub(crate) mod msg;
 pub(crate) mod node;
@@ -74,6 +75,7 @@ mod tests;
 pub use delivery::ExactlyOnceApply;
 pub use event::Event;
 pub use layout::{Layout, ReadModel};
+pub use lifecycle::OrderLifecycle;
 pub use msg::Msg;
 pub use node::CqrsNode;
 pub use op::Op;
@@ -109,6 +111,9 @@ impl CqrsModel {
     fn all_checkers(params: &Params) -> Vec<Box<dyn Checker<Event>>> {
         vec![
             Box::new(VersionIntegrity),
+            Box::new(OrderLifecycle {
+                customers: params.customers,
+            }),
             Box::new(ExactlyOnceApply),
             Box::new(ProjectionCorrectness {
                 customers: params.customers,
@@ -126,6 +131,7 @@ impl Model for CqrsModel {
     type Variant = Variant;
     const CHECKERS: &'static [CheckerInfo] = &[
         VersionIntegrity::INFO,
+        OrderLifecycle::INFO,
         ExactlyOnceApply::INFO,
         ProjectionCorrectness::INFO,
         CommandQueryProgress::INFO,

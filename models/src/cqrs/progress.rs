@@ -11,9 +11,9 @@
 //! 1. **Per operation kind** ([`crate::check::progress::judge`], once per
 //!    kind): a `create`, `add_item`, `pay` or `cancel` invoked at `s` is
 //!    followed within the bound by some *decision* of that kind (any
-//!    client): `ok`, or `fail` with a domain error ("no such order", ...)
-//!    but not "conflict" or "overloaded"; a `read_*` or `rebuild` by some
-//!    `ok` of that kind. Judged per kind so that one dead command cannot
+//!    client): `ok`, or `fail` with one of the aggregate's refusals ("no
+//!    such order", ...; not "conflict" or "overloaded"); a `read_*` or
+//!    `rebuild` by some `ok` of that kind. Judged per kind so that one dead command cannot
 //!    hide behind the others' successes. An attempt is judged only if at
 //!    least [`FOLLOWERS`] more of its kind are invoked within `within / 2`
 //!    after it: progress is owed while a kind keeps being asked for, and a
@@ -56,6 +56,7 @@
 //! retries (13 of 300 bus-chaos seeds before conflicts without a loser in
 //! flight were excluded).
 
+use super::aggregate::REFUSALS;
 use super::event::Event;
 use super::params::Params;
 use crate::check::progress::{judge, ProgressBound, ProgressRule, VIOLATIONS_MAX};
@@ -144,13 +145,14 @@ fn pressed(history: &History<Event>, f: &str, span_us: u64) -> BTreeSet<(u64, u6
 }
 
 /// Whether a completion is a decision: ok, or a command refused by the
-/// order's rules (not by contention or load).
+/// order's rules (one of the aggregate's refusals: not contention, load
+/// or "not a command", a handler that no longer knows the operation).
 fn decided(op: &OpEntry) -> bool {
     match op.kind {
         OpType::Ok => true,
         OpType::Fail => {
             let error = op.value().get("error").and_then(Value::as_str);
-            COMMANDS.contains(&op.f()) && !matches!(error, Some("overloaded") | Some("conflict"))
+            COMMANDS.contains(&op.f()) && error.is_some_and(|e| REFUSALS.contains(&e))
         }
         OpType::Info | OpType::Invoke => false,
     }
