@@ -14,7 +14,7 @@
 use super::domain::Body;
 use super::event::Event;
 use super::timeline;
-use super::versions::{verdict_of, VIOLATIONS_MAX};
+use super::versions::{nothing_appended, verdict_of, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::collections::BTreeMap;
@@ -66,10 +66,8 @@ impl Checker<Event> for OrderLifecycle {
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
-        if timeline::appended(history).next().is_none() {
-            return Verdict::Unknown {
-                reason: "judged nothing: the store appended no event".into(),
-            };
+        if let Some(unknown) = nothing_appended(history) {
+            return unknown;
         }
         let mut lives: BTreeMap<u64, Life> = BTreeMap::new();
         let mut violations = Vec::new();

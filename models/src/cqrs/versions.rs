@@ -22,6 +22,17 @@ pub fn verdict_of(violations: Vec<Violation>) -> Verdict {
     }
 }
 
+/// Unknown when the store appended nothing: a checker of the store's log
+/// judged nothing.
+pub fn nothing_appended(history: &History<Event>) -> Option<Verdict> {
+    timeline::appended(history)
+        .next()
+        .is_none()
+        .then(|| Verdict::Unknown {
+            reason: "judged nothing: the store appended no event".into(),
+        })
+}
+
 /// The `version-integrity` checker.
 pub struct VersionIntegrity;
 
@@ -41,10 +52,8 @@ impl Checker<Event> for VersionIntegrity {
     }
 
     fn check(&self, history: &History<Event>, _ctx: &CheckContext) -> Verdict {
-        if timeline::appended(history).next().is_none() {
-            return Verdict::Unknown {
-                reason: "judged nothing: the store appended no event".into(),
-            };
+        if let Some(unknown) = nothing_appended(history) {
+            return unknown;
         }
         let mut last: BTreeMap<u64, (u64, usize)> = BTreeMap::new();
         let mut violations = Vec::new();
