@@ -49,6 +49,7 @@ impl CqrsNode {
     }
 
     /// The projector, if this is one (for tests and tools).
+    #[cfg(test)]
     pub fn as_projector(&self) -> Option<&Projector> {
         match self {
             CqrsNode::Projector(p) => Some(p),

@@ -60,11 +60,6 @@ impl LeaseServer {
         }
     }
 
-    /// The lease held, if any (possibly expired by now).
-    pub fn lease(&self) -> Option<Lease> {
-        self.lease
-    }
-
     /// Starts as a follower; the first acquire comes after a random delay.
     pub fn on_start(&mut self, ctx: &mut Ctx<'_>) {
         ctx.set_role("follower");

@@ -51,22 +51,6 @@ impl RaftNode {
             other => panic!("no node {other} in a cluster of {}", layout.node_count()),
         }
     }
-
-    /// The Raft server, if this is one (for tests and tools).
-    pub fn as_server(&self) -> Option<&Server> {
-        match self {
-            RaftNode::Server(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The lease server, if this is one (for tests and tools).
-    pub fn as_lease_server(&self) -> Option<&LeaseServer> {
-        match self {
-            RaftNode::LeaseServer(s) => Some(s),
-            _ => None,
-        }
-    }
 }
 
 impl Node for RaftNode {

@@ -95,23 +95,15 @@ impl Server {
     }
 
     /// The current term.
+    #[cfg(test)]
     pub fn term(&self) -> u64 {
         self.term
     }
 
-    /// The current role.
-    pub fn role(&self) -> Role {
-        self.role
-    }
-
     /// Whom this server voted for in its current term.
+    #[cfg(test)]
     pub fn voted_for(&self) -> Option<NodeId> {
         self.voted_for
-    }
-
-    /// The leader of the current term, if known.
-    pub fn leader(&self) -> Option<NodeId> {
-        self.leader
     }
 
     /// Starts (or restarts) as a follower.

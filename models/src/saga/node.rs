@@ -61,6 +61,7 @@ impl SagaNode {
     }
 
     /// The orchestrator, if this is it (for tests).
+    #[cfg(test)]
     pub fn as_orchestrator(&self) -> Option<&Orchestrator> {
         match self {
             SagaNode::Orchestrator(o) => Some(o),

@@ -31,19 +31,12 @@ impl TwoPcNode {
         }
     }
 
-    /// The participant, if this is one (for tests and tools).
+    /// The participant, if this is one (for tests).
+    #[cfg(test)]
     pub fn as_participant(&self) -> Option<&Participant> {
         match self {
             TwoPcNode::Participant(p) => Some(p),
             TwoPcNode::Coordinator(_) => None,
-        }
-    }
-
-    /// The coordinator, if this is one (for tests and tools).
-    pub fn as_coordinator(&self) -> Option<&Coordinator> {
-        match self {
-            TwoPcNode::Coordinator(c) => Some(c),
-            TwoPcNode::Participant(_) => None,
         }
     }
 }
