@@ -1,7 +1,9 @@
 //! Checker `order-lifecycle`: every order's stream, in the store's log
 //! order, is a life the order's rules allow: created once (for customer
 //! `order % customers`), then items while open, then at most one of paid
-//! (its total, which is more than 0) or cancelled, then nothing.
+//! (its total, which is more than 0) or cancelled, then nothing; and every
+//! refusal a client got ("nothing to pay", ...) was true of its order at
+//! some instant while the command was in flight ([`super::refusals`]).
 //!
 //! The other checkers compare the projections with the store, and so pass
 //! a store full of events the domain forbids as long as every projection
@@ -13,6 +15,7 @@
 
 use super::domain::Body;
 use super::event::Event;
+use super::refusals::untrue_refusals;
 use super::timeline;
 use super::versions::{nothing_appended, verdict_of, VIOLATIONS_MAX};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
@@ -30,7 +33,7 @@ impl OrderLifecycle {
     pub const INFO: CheckerInfo = CheckerInfo {
         name: "order-lifecycle",
         property: Property::Always,
-        description: "each order's stream is created once for its customer, takes items while open, and is paid its total (> 0) or cancelled at most once, then nothing",
+        description: "each order's stream is created once for its customer, takes items while open, and is paid its total (> 0) or cancelled at most once, then nothing; every refusal was true while its command was in flight",
     };
 }
 
@@ -89,6 +92,8 @@ impl Checker<Event> for OrderLifecycle {
                 Body::Paid { .. } | Body::Cancelled => life.closed = true,
             }
         }
+        let room = VIOLATIONS_MAX.saturating_sub(violations.len());
+        violations.extend(untrue_refusals(history, room));
         verdict_of(violations)
     }
 }

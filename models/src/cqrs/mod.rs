@@ -61,6 +61,7 @@ pub(crate) mod projector;
 pub(crate) mod query;
 pub(crate) mod reads;
 pub(crate) mod rebuild;
+pub(crate) mod refusals;
 pub(crate) mod relay;
 pub(crate) mod situations;
 pub(crate) mod store;

@@ -199,12 +199,13 @@ fn merge(verdicts: Vec<Verdict>) -> Verdict {
 }
 
 /// One command: its invocation and completion lines.
-struct Call<'a> {
-    invoke: &'a OpEntry,
-    done: Option<&'a OpEntry>,
+pub(super) struct Call<'a> {
+    pub(super) invoke: &'a OpEntry,
+    pub(super) done: Option<&'a OpEntry>,
 }
 
-fn command_calls(history: &History<Event>) -> Vec<Call<'_>> {
+/// Every command call, in invocation order.
+pub(super) fn command_calls(history: &History<Event>) -> Vec<Call<'_>> {
     let mut open: BTreeMap<u64, usize> = BTreeMap::new();
     let mut calls = Vec::new();
     for entry in &history.entries {
@@ -225,7 +226,7 @@ fn command_calls(history: &History<Event>) -> Vec<Call<'_>> {
     calls
 }
 
-fn key_of(op: &OpEntry) -> Option<u64> {
+pub(super) fn key_of(op: &OpEntry) -> Option<u64> {
     op.key().and_then(Val::as_u64)
 }
 

@@ -1,0 +1,146 @@
+//! Half of `order-lifecycle`: every refusal a client got was true of its
+//! order at some instant while the command was in flight.
+//!
+//! The event store is one node and every command loads the order from it,
+//! so a command invoked at `s` and answered at `e` decided on the stream
+//! as it stood at some instant in `[s, e]`. Items only grow and a closed
+//! order stays closed, so each refusal reduces to the stream before `s`
+//! and the stream by `e`:
+//!
+//! - "no such order": not created before `s`;
+//! - "order exists": created by `e`;
+//! - "nothing to pay": created by `e`, and before `s` still open with
+//!   nothing in it;
+//! - "order is closed": paid or cancelled by `e`.
+//!
+//! A handler whose aggregate forgets its items refuses every `pay` with
+//! "nothing to pay" and never writes a wrong event: the stream checks
+//! alone pass it.
+
+use super::domain::Body;
+use super::event::Event;
+use super::progress::{command_calls, key_of};
+use super::timeline;
+use crate::check::Violation;
+use crate::history::{History, OpType};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// An order's stream as of some instant.
+#[derive(Default, Clone, Copy)]
+struct State {
+    created: bool,
+    closed: bool,
+    total: u64,
+}
+
+/// Every store append of each order, as (time, body), in log order.
+fn streams(history: &History<Event>) -> BTreeMap<u64, Vec<(u64, Body)>> {
+    let mut out: BTreeMap<u64, Vec<(u64, Body)>> = BTreeMap::new();
+    for a in timeline::appended(history) {
+        out.entry(a.data.order)
+            .or_default()
+            .push((a.time_us, a.data.body));
+    }
+    out
+}
+
+/// The stream of appends for which `counts(time)`.
+fn state(stream: &[(u64, Body)], counts: impl Fn(u64) -> bool) -> State {
+    let mut st = State::default();
+    for (_, body) in stream.iter().filter(|(t, _)| counts(*t)) {
+        match *body {
+            Body::Created { .. } => st.created = true,
+            Body::ItemAdded { amount } => st.total += amount,
+            Body::Paid { .. } | Body::Cancelled => st.closed = true,
+        }
+    }
+    st
+}
+
+/// Why `error` could not have been true in `[s, e]`, if it could not.
+fn untrue(error: &str, before: State, by_end: State) -> Option<&'static str> {
+    let wrong = match error {
+        "no such order" => before.created,
+        "order exists" => !by_end.created,
+        "nothing to pay" => !by_end.created || before.closed || before.total > 0,
+        "order is closed" => !by_end.closed,
+        _ => return None,
+    };
+    wrong.then_some(match error {
+        "no such order" => "it was created before the command was invoked",
+        "order exists" => "it was not created before the answer",
+        "nothing to pay" => "it held items (or was closed, or never created) all along",
+        _ => "it was neither paid nor cancelled before the answer",
+    })
+}
+
+/// Refusals no instant of their command's span makes true (at most `max`).
+pub fn untrue_refusals(history: &History<Event>, max: usize) -> Vec<Violation> {
+    let streams = streams(history);
+    let none = Vec::new();
+    let mut out = Vec::new();
+    for call in command_calls(history) {
+        let Some(done) = call.done.filter(|d| d.kind == OpType::Fail) else {
+            continue;
+        };
+        let Some(error) = done.value().get("error").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(order) = key_of(call.invoke) else {
+            continue;
+        };
+        let stream = streams.get(&order).unwrap_or(&none);
+        let (s, e) = (call.invoke.time_us, done.time_us);
+        let before = state(stream, |t| t < s);
+        let by_end = state(stream, |t| t <= e);
+        if let Some(why) = untrue(error, before, by_end) {
+            if out.len() == max {
+                break;
+            }
+            out.push(Violation {
+                message: format!(
+                    "{} on order {order} was refused \"{error}\", but {why}",
+                    call.invoke.f()
+                ),
+                time_us: Some(e),
+                entries: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(created: bool, closed: bool, total: u64) -> State {
+        State {
+            created,
+            closed,
+            total,
+        }
+    }
+
+    #[test]
+    fn each_refusal_is_judged_by_the_span_it_could_have_seen() {
+        let (none, open0, open5, closed) = (
+            st(false, false, 0),
+            st(true, false, 0),
+            st(true, false, 5),
+            st(true, true, 5),
+        );
+        assert!(untrue("no such order", none, open5).is_none());
+        assert!(untrue("no such order", open0, open0).is_some());
+        assert!(untrue("order exists", none, open0).is_none());
+        assert!(untrue("order exists", none, none).is_some());
+        assert!(untrue("nothing to pay", none, open5).is_none());
+        assert!(untrue("nothing to pay", open0, open5).is_none());
+        assert!(untrue("nothing to pay", open5, open5).is_some());
+        assert!(untrue("nothing to pay", closed, closed).is_some());
+        assert!(untrue("order is closed", open5, closed).is_none());
+        assert!(untrue("order is closed", open5, open5).is_some());
+        assert!(untrue("conflict", open5, open5).is_none());
+    }
+}
