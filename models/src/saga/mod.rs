@@ -46,6 +46,7 @@
 
 pub(crate) mod backoff;
 pub(crate) mod breaker;
+pub(crate) mod budget;
 pub(crate) mod bulkhead;
 pub(crate) mod choreography;
 pub(crate) mod effects;
@@ -104,8 +105,10 @@ impl SagaModel {
         &self.layout
     }
 
-    fn all_checkers(params: &Params) -> Vec<Box<dyn Checker<Event>>> {
-        vec![
+    /// The checkers; retry-budget judges an orchestrator's calls, and the
+    /// choreography variant has none (its outbox re-sends until acked).
+    fn all_checkers(params: &Params, orchestrated: bool) -> Vec<Box<dyn Checker<Event>>> {
+        let mut checkers: Vec<Box<dyn Checker<Event>>> = vec![
             Box::new(termination::SagaTermination {
                 settle_us: params.settle_ms * 1_000,
             }),
@@ -115,7 +118,13 @@ impl SagaModel {
                 stock_per_sku: params.stock_per_sku,
             }),
             Box::new(progress::SagaProgress::of(params)),
-        ]
+        ];
+        if orchestrated {
+            checkers.push(Box::new(budget::RetryBudget {
+                max_attempts: params.max_attempts,
+            }));
+        }
+        checkers
     }
 }
 
@@ -131,6 +140,7 @@ impl Model for SagaModel {
         payments::PaymentSafety::INFO,
         stock::StockSafety::INFO,
         progress::SagaProgress::INFO,
+        budget::RetryBudget::INFO,
     ];
     /// Roles as announced (`Ctx::set_role`) or laid out (`NodeSpec::role`).
     const ROLES: Option<&'static [&'static str]> = Some(&["entry", "service"]);
@@ -190,7 +200,7 @@ impl Model for SagaModel {
     }
 
     fn checkers(&self) -> Vec<Box<dyn Checker<Event>>> {
-        Self::all_checkers(&self.layout.params)
+        Self::all_checkers(&self.layout.params, self.layout.variant.orchestrated())
     }
 
     fn situations() -> &'static [crate::check::situation::Situation<Event>] {

@@ -176,10 +176,11 @@ impl Orchestrator {
     fn failed(&mut self, ctx: &mut Ctx<'_>, id: u64) {
         let max = self.layout.params.max_attempts;
         let once = self.layout.variant == Variant::CompensateOnce;
+        let bounded = self.layout.variant.bounded_retries();
         let s = self.saga(id);
         let action = s.action();
         match s.phase {
-            Phase::Forward if s.step <= PIVOT && s.attempt >= max => {
+            Phase::Forward if s.step <= PIVOT && s.attempt >= max && bounded => {
                 let step = s.step;
                 ctx.event(Event::StepFailed {
                     saga: id,

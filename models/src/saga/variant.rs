@@ -18,6 +18,8 @@ crate::variants! {
         NoTimeout = ("no-timeout", false, "steps have no timeout: a request or reply lost to a partition is waited on forever"),
         /// The inventory releases stock on every release request.
         NonIdempotentRelease = ("non-idempotent-release", false, "the inventory ignores the idempotency key on releases: a release retried after a lost reply puts the units back twice"),
+        /// Forward steps are retried until they succeed, never compensated.
+        UnboundedRetries = ("unbounded-retries", false, "a failing forward step is retried until it succeeds (the unlimited default retry policy of several workflow engines): max_attempts is never reached, the saga holds its reservation and charge while it hammers the failing service"),
         /// The breaker's open period is taken in the wrong unit.
         BreakerStuckOpen = ("breaker-stuck-open", false, "the circuit breaker reads breaker_open_ms as seconds: a circuit that opened stays open for the rest of the run, every call to that service fails fast, compensations included, so no saga completes and those needing that service never end"),
     }
@@ -27,6 +29,11 @@ impl Variant {
     /// Whether an orchestrator drives the saga (all but choreography).
     pub fn orchestrated(self) -> bool {
         self != Variant::Choreography
+    }
+
+    /// Whether a forward step that failed `max_attempts` times compensates.
+    pub fn bounded_retries(self) -> bool {
+        self != Variant::UnboundedRetries
     }
 
     /// How many microseconds one unit of `breaker_open_ms` is.
