@@ -37,12 +37,24 @@ impl OrderLifecycle {
     };
 }
 
-/// What the log has said of one order so far.
+/// What the log has said of one order so far (this checker's own replay
+/// of the rules, shared with [`super::refusals`]).
 #[derive(Default, Clone, Copy)]
-struct Life {
-    created: bool,
-    closed: bool,
-    total: u64,
+pub(super) struct Life {
+    pub(super) created: bool,
+    pub(super) closed: bool,
+    pub(super) total: u64,
+}
+
+impl Life {
+    /// The life after `body`, whether or not the rules allowed it.
+    pub(super) fn apply(&mut self, body: &Body) {
+        match *body {
+            Body::Created { .. } => self.created = true,
+            Body::ItemAdded { amount } => self.total += amount,
+            Body::Paid { .. } | Body::Cancelled => self.closed = true,
+        }
+    }
 }
 
 /// Why `body` cannot follow `life` for `order`, if it cannot.
@@ -86,11 +98,7 @@ impl Checker<Event> for OrderLifecycle {
                     });
                 }
             }
-            match e.body {
-                Body::Created { .. } => life.created = true,
-                Body::ItemAdded { amount } => life.total += amount,
-                Body::Paid { .. } | Body::Cancelled => life.closed = true,
-            }
+            life.apply(&e.body);
         }
         let room = VIOLATIONS_MAX.saturating_sub(violations.len());
         violations.extend(untrue_refusals(history, room));

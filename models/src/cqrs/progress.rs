@@ -13,8 +13,8 @@
 //!    followed within the bound by some *decision* of that kind (any
 //!    client): `ok`, or `fail` with one of the aggregate's refusals ("no
 //!    such order", ...; not "conflict" or "overloaded"); a `read_*` or
-//!    `rebuild` by some `ok` of that kind. Judged per kind so that one dead command cannot
-//!    hide behind the others' successes. An attempt is judged only if at
+//!    `rebuild` by some `ok` of that kind. Judged per kind so that one
+//!    dead command cannot hide behind the others' successes. An attempt is judged only if at
 //!    least [`FOLLOWERS`] more of its kind are invoked within `within / 2`
 //!    after it: progress is owed while a kind keeps being asked for, and a
 //!    single request lost on a lossy network (whose handler answers

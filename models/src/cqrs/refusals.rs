@@ -19,20 +19,13 @@
 
 use super::domain::Body;
 use super::event::Event;
+use super::lifecycle::Life;
 use super::progress::{command_calls, key_of};
 use super::timeline;
 use crate::check::Violation;
 use crate::history::{History, OpType};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// An order's stream as of some instant.
-#[derive(Default, Clone, Copy)]
-struct State {
-    created: bool,
-    closed: bool,
-    total: u64,
-}
 
 /// Every store append of each order, as (time, body), in log order.
 fn streams(history: &History<Event>) -> BTreeMap<u64, Vec<(u64, Body)>> {
@@ -45,34 +38,28 @@ fn streams(history: &History<Event>) -> BTreeMap<u64, Vec<(u64, Body)>> {
     out
 }
 
-/// The stream of appends for which `counts(time)`.
-fn state(stream: &[(u64, Body)], counts: impl Fn(u64) -> bool) -> State {
-    let mut st = State::default();
+/// The order's life over the appends for which `counts(time)`.
+fn life(stream: &[(u64, Body)], counts: impl Fn(u64) -> bool) -> Life {
+    let mut life = Life::default();
     for (_, body) in stream.iter().filter(|(t, _)| counts(*t)) {
-        match *body {
-            Body::Created { .. } => st.created = true,
-            Body::ItemAdded { amount } => st.total += amount,
-            Body::Paid { .. } | Body::Cancelled => st.closed = true,
-        }
+        life.apply(body);
     }
-    st
+    life
 }
 
 /// Why `error` could not have been true in `[s, e]`, if it could not.
-fn untrue(error: &str, before: State, by_end: State) -> Option<&'static str> {
-    let wrong = match error {
-        "no such order" => before.created,
-        "order exists" => !by_end.created,
-        "nothing to pay" => !by_end.created || before.closed || before.total > 0,
-        "order is closed" => !by_end.closed,
-        _ => return None,
-    };
-    wrong.then_some(match error {
-        "no such order" => "it was created before the command was invoked",
-        "order exists" => "it was not created before the answer",
-        "nothing to pay" => "it held items (or was closed, or never created) all along",
-        _ => "it was neither paid nor cancelled before the answer",
-    })
+fn untrue(error: &str, before: Life, by_end: Life) -> Option<&'static str> {
+    match error {
+        "no such order" if before.created => Some("it was created before the command was invoked"),
+        "order exists" if !by_end.created => Some("it was not created before the answer"),
+        "nothing to pay" if !by_end.created || before.closed || before.total > 0 => {
+            Some("it held items (or was closed, or never created) all along")
+        }
+        "order is closed" if !by_end.closed => {
+            Some("it was neither paid nor cancelled before the answer")
+        }
+        _ => None,
+    }
 }
 
 /// Refusals no instant of their command's span makes true (at most `max`).
@@ -92,8 +79,8 @@ pub fn untrue_refusals(history: &History<Event>, max: usize) -> Vec<Violation> {
         };
         let stream = streams.get(&order).unwrap_or(&none);
         let (s, e) = (call.invoke.time_us, done.time_us);
-        let before = state(stream, |t| t < s);
-        let by_end = state(stream, |t| t <= e);
+        let before = life(stream, |t| t < s);
+        let by_end = life(stream, |t| t <= e);
         if let Some(why) = untrue(error, before, by_end) {
             if out.len() == max {
                 break;
@@ -115,8 +102,8 @@ pub fn untrue_refusals(history: &History<Event>, max: usize) -> Vec<Violation> {
 mod tests {
     use super::*;
 
-    fn st(created: bool, closed: bool, total: u64) -> State {
-        State {
+    fn st(created: bool, closed: bool, total: u64) -> Life {
+        Life {
             created,
             closed,
             total,
