@@ -196,3 +196,37 @@ fn runs_are_deterministic() {
         assert_eq!(a.history.lines(), b.history.lines(), "{variant}");
     }
 }
+
+/// A correct shop that sells out refuses the orders its stock cannot
+/// cover: that is its answer, not a stall (60 s of `steady` emptied the
+/// default stock by 11 s and was judged a stall before sold-out refusals
+/// counted as decisions).
+#[test]
+fn a_sold_out_shop_is_no_stall() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/saga/steady.toml");
+    let text = std::fs::read_to_string(&path).expect("bundled scenario exists");
+    let text = text
+        .replace("duration_ms = 3000", "duration_ms = 8000")
+        .replace(
+            "nodes = 1\n",
+            "nodes = 1\n[protocol.params]\nstock_per_sku = 3\n",
+        );
+    let sc = Registry::builtin()
+        .load_source(Source { path, text })
+        .expect("scenario is valid");
+    for seed in 1..=5 {
+        let o = sc.run(seed);
+        let sold_out = o
+            .history
+            .lines()
+            .iter()
+            .filter(|l| l.contains("\"sold_out\":true"))
+            .count();
+        assert!(
+            sold_out > 10,
+            "seed {seed}: the stock sells out early ({sold_out} refusals)"
+        );
+        let p = o.checks.iter().find(|c| c.name == "saga-progress");
+        assert_eq!(p.map(|c| c.verdict.word()), Some("valid"), "seed {seed}");
+    }
+}

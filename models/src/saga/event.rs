@@ -197,6 +197,10 @@ pub enum Event {
         saga: u64,
         /// The step rejected.
         action: Action,
+        /// The stock could not cover the order: a true "sold out", not a
+        /// business-rule rejection drawn at `reject_rate`.
+        #[serde(default)]
+        sold_out: bool,
     },
     /// A forward step arrived after its compensation (which left a
     /// tombstone) and was refused.

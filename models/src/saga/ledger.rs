@@ -64,9 +64,15 @@ fn forward(
         return result;
     }
     let rate = layout.service(action.service()).reject_rate;
-    let reject = ctx.rng.gen_bool(rate) || !in_stock(ctx, layout, action, order);
+    let ruled = ctx.rng.gen_bool(rate);
+    let sold_out = !in_stock(ctx, layout, action, order);
+    let reject = ruled || sold_out;
     if reject {
-        ctx.event(Event::Rejected { saga, action });
+        ctx.event(Event::Rejected {
+            saga,
+            action,
+            sold_out,
+        });
     } else {
         effect(ctx, layout, action, order);
     }
