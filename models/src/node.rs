@@ -47,6 +47,13 @@ pub enum Command<M, E = RawEvent> {
         value: crate::storage::Encoded,
         sync: bool,
     },
+    /// Remove `key` from durable storage (a write: see [`Ctx::forget`]).
+    Forget {
+        /// The key.
+        key: String,
+        /// Fsynced (else cached: a crash may bring the key back).
+        sync: bool,
+    },
     /// Answer client request `req`.
     Reply {
         req: RequestId,
@@ -118,6 +125,21 @@ impl<'a, M, E: Event> Ctx<'a, M, E> {
     /// Writes `value` to the write cache only: a crash may lose it.
     pub fn persist_unsynced<T: Serialize>(&mut self, key: &str, value: &T) {
         self.persist_with(key, value, false);
+    }
+
+    /// Removes `key` from durable storage, fsynced like [`Ctx::persist`].
+    pub fn forget(&mut self, key: &str) {
+        self.forget_with(key, true);
+    }
+
+    /// Removes `key` in the write cache only: a crash may bring it back.
+    pub fn forget_unsynced(&mut self, key: &str) {
+        self.forget_with(key, false);
+    }
+
+    fn forget_with(&mut self, key: &str, sync: bool) {
+        let key = key.to_string();
+        self.out.push(Command::Forget { key, sync });
     }
 
     fn persist_with<T: Serialize>(&mut self, key: &str, value: &T, sync: bool) {

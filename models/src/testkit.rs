@@ -529,6 +529,7 @@ impl<M: Model> Cluster<M> {
                 self.slots[id].timers.remove(&timer);
             }
             Command::Persist { key, value, sync } => self.slots[id].storage.put(key, value, sync),
+            Command::Forget { key, sync } => self.slots[id].storage.remove(key, sync),
             Command::Reply {
                 req,
                 outcome,

@@ -75,6 +75,7 @@ pub fn tag_name(t: u8) -> &'static str {
         tag::FAULT => "fault",
         tag::START => "node start",
         tag::PERSIST => "persist",
+        tag::FORGET => "forget",
         _ => "unknown",
     }
 }

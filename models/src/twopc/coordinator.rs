@@ -4,8 +4,9 @@
 //! Durable records (keys of its storage):
 //! - `epoch`: its incarnation, bumped (synced) on every start, so
 //!   transaction ids are never reused after a crash;
-//! - `log`: one record per unfinished transaction: its legs per participant
-//!   and, once decided, the decision. A begin record is forced before any
+//! - `log/<txn>`: one record per unfinished transaction: its legs per
+//!   participant and, once decided, the decision (a key each, so a write
+//!   encodes one record, not every unfinished one). A begin record is forced before any
 //!   `Prepare` is sent and a commit record before any commit is sent; an
 //!   abort record and the removal of a finished transaction are written
 //!   lazily, because a transaction the log does not know is aborted
@@ -25,6 +26,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+/// Where the log records are kept: `log/<txn>`.
+const LOG_PREFIX: &str = "log/";
 
 /// The coordinator's only timer: prepare timeouts and decision re-sends.
 pub const TICK: TimerId = 1;
@@ -65,9 +69,15 @@ impl Coordinator {
     pub fn new(id: NodeId, layout: Arc<Layout>, storage: &Storage) -> Coordinator {
         assert!(layout.is_coordinator(id), "node {id} is no coordinator");
         let epoch = storage.get::<u32>("epoch").unwrap_or(0) + 1;
-        let log: BTreeMap<TxnId, LogRecord> = storage.get("log").unwrap_or_default();
+        let log = (storage.keys_under(LOG_PREFIX).into_iter()).map(|key| {
+            let id = &key[LOG_PREFIX.len()..];
+            let txn: TxnId = id
+                .parse()
+                .unwrap_or_else(|e| panic!("log key {key:?}: {e}"));
+            let record: LogRecord = storage.get(key).expect("a listed key holds a value");
+            (txn, record)
+        });
         let txns = log
-            .into_iter()
             .map(|(txn, record)| {
                 let t = Txn {
                     client: None,
@@ -141,7 +151,7 @@ impl Coordinator {
             begun_us: ctx.now_us,
         };
         self.txns.insert(txn, txn_state);
-        self.write_log(ctx, true);
+        self.write_log(ctx, txn, true);
         let participants = peers.as_slice().into();
         ctx.event(Event::Begun { participants, txn });
         for (p, legs) in legs {
@@ -200,7 +210,7 @@ impl Coordinator {
         t.acked.insert(from);
         if t.acked.len() == t.record.legs.len() {
             self.txns.remove(&txn);
-            self.write_log(ctx, false);
+            self.write_log(ctx, txn, false);
             ctx.event(Event::Finished { txn });
         }
     }
@@ -228,7 +238,7 @@ impl Coordinator {
         );
         t.record.decision = Some(d);
         let client = t.client.take();
-        self.write_log(ctx, d == Decision::Commit);
+        self.write_log(ctx, txn, d == Decision::Commit);
         ctx.event(Event::Decided {
             cause,
             decision: d,
@@ -252,17 +262,18 @@ impl Coordinator {
         }
     }
 
-    /// Writes the log of unfinished transactions, unless the variant keeps none.
-    fn write_log(&self, ctx: &mut Ctx<'_>, sync: bool) {
+    /// Writes `txn`'s log record (removes it once finished), unless the
+    /// variant keeps no log.
+    fn write_log(&self, ctx: &mut Ctx<'_>, txn: TxnId, sync: bool) {
         if !self.layout.variant.logs_decisions() {
             return;
         }
-        let log: BTreeMap<TxnId, &LogRecord> =
-            self.txns.iter().map(|(txn, t)| (*txn, &t.record)).collect();
-        if sync {
-            ctx.persist("log", &log);
-        } else {
-            ctx.persist_unsynced("log", &log);
+        let key = txn.key(LOG_PREFIX);
+        match (self.txns.get(&txn), sync) {
+            (Some(t), true) => ctx.persist(&key, &t.record),
+            (Some(t), false) => ctx.persist_unsynced(&key, &t.record),
+            (None, true) => ctx.forget(&key),
+            (None, false) => ctx.forget_unsynced(&key),
         }
     }
 

@@ -21,7 +21,7 @@ use super::txn::{AbortCause, Decision, Leg, TxnId};
 use super::variant::Variant;
 use super::Ctx;
 use crate::node::{NodeId, TimerId};
-use crate::storage::{numbered_key, push_decimal, Storage};
+use crate::storage::Storage;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,12 +63,7 @@ pub struct Participant {
 /// `outcome/<txn>`, as `format!("outcome/{txn}")` writes it, built without
 /// the formatting machinery: it is made on every outcome read and write.
 fn outcome_key(txn: TxnId) -> String {
-    let mut key = numbered_key("outcome/c", txn.coord as u64 + 1);
-    key.push('.');
-    push_decimal(&mut key, u64::from(txn.epoch));
-    key.push('.');
-    push_decimal(&mut key, u64::from(txn.seq));
-    key
+    txn.key("outcome/")
 }
 
 impl Participant {

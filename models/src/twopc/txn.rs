@@ -27,6 +27,23 @@ impl fmt::Display for TxnId {
     }
 }
 
+impl TxnId {
+    /// The storage key `prefix` + this id (`outcome/c1.2.17`), built
+    /// without the formatter: keys are written on every decision.
+    pub(crate) fn key(self, prefix: &str) -> String {
+        use crate::storage::push_decimal;
+        let mut key = String::with_capacity(prefix.len() + 24);
+        key.push_str(prefix);
+        key.push('c');
+        push_decimal(&mut key, self.coord as u64 + 1);
+        key.push('.');
+        push_decimal(&mut key, u64::from(self.epoch));
+        key.push('.');
+        push_decimal(&mut key, u64::from(self.seq));
+        key
+    }
+}
+
 impl FromStr for TxnId {
     type Err = String;
     fn from_str(s: &str) -> Result<TxnId, String> {

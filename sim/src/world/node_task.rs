@@ -31,6 +31,8 @@ pub mod tag {
     pub const START: u8 = 8;
     /// A durable write.
     pub const PERSIST: u8 = 9;
+    /// A durable removal.
+    pub const FORGET: u8 = 10;
 }
 
 /// The body of node `id`'s madsim task: build, then start and serve the
@@ -172,6 +174,11 @@ impl<M: Model> World<M> {
                 self.trace
                     .record(self.now_us, tag::PERSIST, &(id, key.as_str(), sync));
                 self.slots[id].storage.put(key, value, sync);
+            }
+            Command::Forget { key, sync } => {
+                self.trace
+                    .record(self.now_us, tag::FORGET, &(id, key.as_str(), sync));
+                self.slots[id].storage.remove(key, sync);
             }
             Command::Reply {
                 req,
