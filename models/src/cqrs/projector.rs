@@ -19,10 +19,10 @@ use super::event::{Applied, Event, Source};
 use super::layout::{Layout, ReadModel};
 use super::msg::Msg;
 use super::node::Ctx;
-use super::views::{self, Row, Rows};
+use super::views::{self, Row, RowKey, Rows};
 use crate::node::TimerId;
 use crate::storage::{numbered_key, Storage};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// Timer: the delivery being applied is written.
@@ -50,6 +50,13 @@ pub struct Rebuild {
     pub cursor: u64,
     /// The client request to answer when done (lost with a crash).
     pub req: Option<crate::node::RequestId>,
+}
+
+/// Rows and checkpoints changed in memory and not yet persisted.
+#[derive(Debug, Default)]
+pub(super) struct Dirty {
+    rows: BTreeSet<RowKey>,
+    checkpoints: BTreeSet<u64>,
 }
 
 /// One projector.
@@ -192,22 +199,48 @@ impl Projector {
     }
 
     fn save_checkpoint(&mut self, ctx: &mut Ctx<'_>, event: &DomainEvent) {
+        self.bump_checkpoint(event);
+        self.persist_checkpoint(ctx, event.order);
+    }
+
+    fn bump_checkpoint(&mut self, event: &DomainEvent) {
         let cp = self.checkpoint.entry(event.order).or_insert(0);
         *cp = (*cp).max(event.version);
-        ctx.persist(&numbered_key("cp/", event.order), &*cp);
+    }
+
+    fn persist_checkpoint(&self, ctx: &mut Ctx<'_>, order: u64) {
+        ctx.persist(&numbered_key("cp/", order), &self.checkpoint[&order]);
     }
 
     /// Writes `event` into the rows (and, unless checkpoint-first, the
     /// checkpoint) and records it; no idempotency check here.
     pub(super) fn write(&mut self, ctx: &mut Ctx<'_>, event: &DomainEvent, source: Source) {
+        let mut dirty = Dirty::default();
+        self.apply(ctx, event, source, &mut dirty);
+        self.persist_dirty(ctx, dirty);
+    }
+
+    /// [`Projector::write`] without the persisting: what it changed joins
+    /// `dirty`, for [`Projector::persist_dirty`] to write once. Every write
+    /// of one handler lands before any crash can, so a rebuild page writes
+    /// each row and checkpoint it touched once, not once per event (a 60 s
+    /// `steady` run replayed ~28,000 events in rebuilds, two writes each).
+    pub(super) fn apply(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        event: &DomainEvent,
+        source: Source,
+        dirty: &mut Dirty,
+    ) {
         let customers = self.layout.params.customers;
         let key = views::apply(self.model, &mut self.rows, event, customers);
         let rows = key.map(|key| (key, self.rows[&key]));
-        if let Some((key, row)) = &rows {
-            ctx.persist(&key.storage_key(), row);
+        if let Some((key, _)) = rows {
+            dirty.rows.insert(key);
         }
         if !self.layout.variant.checkpoint_first() || source == Source::Rebuild {
-            self.save_checkpoint(ctx, event);
+            self.bump_checkpoint(event);
+            dirty.checkpoints.insert(event.order);
         }
         ctx.event(Event::Applied(Applied {
             order: event.order,
@@ -217,6 +250,16 @@ impl Projector {
             source,
             rows,
         }));
+    }
+
+    /// Persists the rows and checkpoints `dirty` names.
+    pub(super) fn persist_dirty(&self, ctx: &mut Ctx<'_>, dirty: Dirty) {
+        for key in dirty.rows {
+            ctx.persist(&key.storage_key(), &self.rows[&key]);
+        }
+        for order in dirty.checkpoints {
+            self.persist_checkpoint(ctx, order);
+        }
     }
 
     /// The write in progress is done, or a rebuild page is overdue.

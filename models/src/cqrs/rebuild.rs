@@ -13,7 +13,7 @@ use super::domain::DomainEvent;
 use super::event::{Event, Source};
 use super::msg::Msg;
 use super::node::Ctx;
-use super::projector::{Projector, Rebuild, TIMER_APPLY, TIMER_REBUILD};
+use super::projector::{Dirty, Projector, Rebuild, TIMER_APPLY, TIMER_REBUILD};
 use super::views;
 use crate::node::{Outcome, RequestId};
 use serde_json::{json, Value};
@@ -76,11 +76,13 @@ impl Projector {
             events.iter().zip(after + 1..).all(|(e, p)| e.position == p),
             "a log page is the run of positions after `after`"
         );
+        let mut dirty = Dirty::default();
         for event in events {
             if self.should_apply(event) {
-                self.write(ctx, event, Source::Rebuild);
+                self.apply(ctx, event, Source::Rebuild, &mut dirty);
             }
         }
+        self.persist_dirty(ctx, dirty);
         r.cursor += events.len() as u64;
         if r.cursor < end && !events.is_empty() {
             ctx.persist("rebuild", &Some(r.cursor));

@@ -15,6 +15,7 @@ use super::event::Event;
 use super::layout::Layout;
 use super::msg::{Action, Order};
 use super::node::Ctx;
+use crate::storage::numbered_key;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +35,7 @@ pub struct Entry {
 /// ignores the key on charges, in `non-idempotent-release` the inventory on
 /// releases.
 pub fn run(ctx: &mut Ctx<'_>, layout: &Layout, action: Action, order: &Order) -> bool {
-    let key = format!("saga/{}", order.id);
+    let key = numbered_key("saga/", order.id);
     let mut entry: Entry = ctx.storage.get(&key).unwrap_or_default();
     let applied = match action {
         Action::Confirm => confirm(ctx, &mut entry, order),
@@ -117,7 +118,7 @@ fn confirm(ctx: &mut Ctx<'_>, entry: &mut Entry, order: &Order) -> bool {
 }
 
 fn stock_key(sku: u32) -> String {
-    format!("stock/{sku}")
+    numbered_key("stock/", u64::from(sku))
 }
 
 fn stock(ctx: &Ctx<'_>, layout: &Layout, sku: u32) -> i64 {

@@ -121,5 +121,5 @@ impl SagaLog {
 }
 
 fn key(id: u64) -> String {
-    format!("saga/{id}")
+    crate::storage::numbered_key("saga/", id)
 }
