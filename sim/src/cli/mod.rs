@@ -111,15 +111,32 @@ pub struct RunArgs {
     pub flow_ms: Option<(u64, u64)>,
 }
 
-/// Parses arguments, runs, and returns the process exit code. A panic
-/// (never a protocol's: a run turns those into its `no-panic` finding) is
-/// an engine error: exit 6 with its message.
+/// The `faultline` command over the bundled protocols: `main_with(Registry::builtin())`.
 pub fn main() -> i32 {
+    main_with(Registry::builtin())
+}
+
+/// The whole `faultline` command line over `registry`: parses the process
+/// arguments, runs, and returns the exit code. A user's own binary is the
+/// full CLI (`run`, `sweep`, `shrink`, `compare`, `replay`, `list`, ...) for
+/// their protocols with
+///
+/// ```no_run
+/// fn main() {
+///     let mut registry = faultline_sim::registry::Registry::builtin(); // or ::default(): only yours
+///     // registry.register::<MyModel>();
+///     std::process::exit(faultline_sim::cli::main_with(registry));
+/// }
+/// ```
+///
+/// A panic (never a protocol's: a run turns those into its `no-panic`
+/// finding) is an engine error: exit 6 with its message.
+pub fn main_with(registry: Registry) -> i32 {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return argument_error(&e),
     };
-    let registry = Registry::builtin();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command(cli, &registry)));
     ran.unwrap_or_else(|panic| {
         let e = crate::panics::engine_error(panic.as_ref());
@@ -127,6 +144,17 @@ pub fn main() -> i32 {
         eprintln!("  please report it, with the command and the scenario file");
         crate::panics::EXIT_CODE
     })
+}
+
+/// Rust ignores SIGPIPE, so `faultline run X | head` made the next
+/// println! panic with a backtrace. With the default action the process
+/// ends quietly when its reader goes away, as command-line tools do.
+fn restore_sigpipe() {
+    // SAFETY: setting a signal's action to SIG_DFL has no other effect; it
+    // runs first thing in main_with, before the command starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Prints clap's message; `--help` and `--version` exit 0, every argument

@@ -57,6 +57,25 @@ pub struct SweepConfig {
     pub out: PathBuf,
 }
 
+impl SweepConfig {
+    /// Every seed of `range` of `file` on all cores into folder `out`,
+    /// quietly, with no stop, time limit or determinism check (set the
+    /// fields to change that): the sweep a `#[test]` runs.
+    pub fn new(file: impl Into<PathBuf>, range: SeedRange, out: impl Into<PathBuf>) -> SweepConfig {
+        SweepConfig {
+            file: file.into(),
+            range,
+            shard: None,
+            jobs: default_jobs(),
+            stop_after: None,
+            time_limit: None,
+            determinism_every: None,
+            quiet: true,
+            out: out.into(),
+        }
+    }
+}
+
 /// A finished sweep.
 #[derive(Debug, Clone)]
 pub struct SweepResult {
