@@ -8,7 +8,9 @@
 mod bench_cmd;
 mod check_cmd;
 mod compare_cmd;
+pub mod files;
 mod merge_cmd;
+pub mod overrides;
 mod print;
 mod run_cmd;
 mod shrink_cmd;
@@ -44,7 +46,7 @@ pub enum Command {
     Replay(RunArgs),
     /// Check scenario files without running them.
     Validate {
-        /// Scenario files.
+        /// Scenario files, or folders: every *.toml file under them.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -89,6 +91,9 @@ pub struct RunArgs {
     /// The seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overrides: overrides::Overrides,
     /// Where report folders go.
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
@@ -217,9 +222,24 @@ fn jobs_within_limit(jobs: Option<usize>) -> Result<(), Error> {
     }
 }
 
-fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
+fn validate(registry: &Registry, given: &[PathBuf]) -> Result<i32, Error> {
+    let mut files = Vec::new();
+    for path in given {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let found = files::toml_files(path)?;
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: a folder with no *.toml scenario files under it",
+                path.display()
+            )));
+        }
+        files.extend(found);
+    }
     let mut code = 0;
-    for f in files {
+    for f in &files {
         let loaded = registry
             .load(f)
             .and_then(|s| Ok((s, compare_cmd::check_matrix(registry, f)?)));

@@ -55,6 +55,8 @@ pub struct SweepConfig {
     pub quiet: bool,
     /// The sweep's folder.
     pub out: PathBuf,
+    /// The overrides (`--set`, `--variant`) as arguments, for repro commands.
+    pub repro_args: String,
 }
 
 impl SweepConfig {
@@ -72,6 +74,7 @@ impl SweepConfig {
             determinism_every: None,
             quiet: true,
             out: out.into(),
+            repro_args: String::new(),
         }
     }
 }
@@ -186,6 +189,7 @@ fn meta(scenario: &dyn LoadedScenario, cfg: &SweepConfig, complete: bool) -> Swe
             .map(|s| s.to_string())
             .collect(),
         required: scenario.required().to_vec(),
+        overrides: cfg.repro_args.trim_start().to_string(),
     }
 }
 
