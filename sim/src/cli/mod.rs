@@ -127,11 +127,10 @@ pub fn main() -> i32 {
 /// their protocols with
 ///
 /// ```no_run
-/// fn main() {
-///     let mut registry = faultline_sim::registry::Registry::builtin(); // or ::default(): only yours
-///     // registry.register::<MyModel>();
-///     std::process::exit(faultline_sim::cli::main_with(registry));
-/// }
+/// // src/main.rs of your crate:
+/// let mut registry = faultline_sim::registry::Registry::builtin(); // or ::default(): only yours
+/// // registry.register::<MyModel>();
+/// std::process::exit(faultline_sim::cli::main_with(registry));
 /// ```
 ///
 /// A panic (never a protocol's: a run turns those into its `no-panic`
