@@ -142,14 +142,14 @@ fn short_raft_election_timeouts_split_more_votes_and_the_counts_are_drawn() {
 }
 
 /// A short ping scenario with the given `[compare]` table appended.
-fn ping_file(dir: &Path, compare_table: &str) -> String {
+fn ping_file(dir: &Path, stem: &str, compare_table: &str) -> String {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/ping/steady.toml"
     ))
     .unwrap()
     .replace("duration_ms = 2000", "duration_ms = 1000");
-    let path = dir.join("ping.toml");
+    let path = dir.join(format!("{stem}.toml"));
     std::fs::write(&path, text + compare_table).unwrap();
     path.to_string_lossy().into_owned()
 }
@@ -157,7 +157,7 @@ fn ping_file(dir: &Path, compare_table: &str) -> String {
 #[test]
 fn compare_exit_code_follows_each_configurations_expectation() {
     let out = tmp("cmp_exit");
-    let plain = ping_file(&out, "\n[compare]\nseeds = 2\n");
+    let plain = ping_file(&out, "plain", "\n[compare]\nseeds = 2\n");
     let variants = "protocol.variant=correct,corrupt-echo";
     let (code, text) = compare(&[&plain, "--set", variants], &out);
     assert_eq!(code, 1, "a buggy variant expected valid: {text}");
@@ -165,17 +165,28 @@ fn compare_exit_code_follows_each_configurations_expectation() {
         text.contains("FAILED corrupt-echo: expected valid, got invalid"),
         "{text}"
     );
+    // The rerun is `run` of one failing seed of that configuration alone.
+    let rerun = format!("rerun one seed: cargo run --release -- run {plain} --seed ");
     assert!(
-        text.contains("--seeds 1..=1") && !text.contains("FAILED correct"),
+        text.contains(&rerun) && text.contains("--set protocol.variant=corrupt-echo"),
         "{text}"
     );
+    assert!(!text.contains("FAILED correct"), "{text}");
+    let line = text.lines().find(|l| l.contains(&rerun)).unwrap();
+    let args: Vec<&str> = line.split_once("-- ").unwrap().1.split(' ').collect();
+    let o = support::faultline()
+        .args(&args)
+        .arg("--no-report")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "the rerun fails too: {line}");
     let html = index_html(&out.join("compare/ping-steady"));
     assert!(
         html.contains("FAILED: expected valid"),
         "the page says which failed"
     );
 
-    let expecting = ping_file(&out, "\n[compare]\nseeds = 2\n[[compare.axes]]\nname = \"variant\"\nset = [\"protocol.variant\", \"check.expect\"]\nvalues = [[\"correct\", \"valid\"], [\"corrupt-echo\", \"invalid\"]]\nlabels = [\"correct\", \"corrupt-echo\"]\n");
+    let expecting = ping_file(&out, "expecting", "\n[compare]\nseeds = 2\n[[compare.axes]]\nname = \"variant\"\nset = [\"protocol.variant\", \"check.expect\"]\nvalues = [[\"correct\", \"valid\"], [\"corrupt-echo\", \"invalid\"]]\nlabels = [\"correct\", \"corrupt-echo\"]\n");
     let (code, text) = compare(&[&expecting], &out);
     assert_eq!(code, 0, "each as expected: {text}");
 
@@ -185,6 +196,18 @@ fn compare_exit_code_follows_each_configurations_expectation() {
         text.contains("expected invalid, but no seed of 2 was"),
         "{text}"
     );
+    assert!(
+        text.contains("no seed failed, so there is nothing to rerun")
+            && !text.contains("rerun one seed"),
+        "{text}"
+    );
+
+    let axis =
+        "\n[compare]\nseeds = 2\n[[compare.axes]]\nset = [\"network.loss\"]\nvalues = [0.0, 0.1]\n";
+    let with_axis = ping_file(&out, "with-axis", axis);
+    let (code, text) = compare(&[&with_axis, "--set", "network.loss=0.2"], &out);
+    assert_eq!(code, 3, "a key two axes set: {text}");
+    assert!(text.contains("already sets network.loss"), "{text}");
 
     let (code, text) = compare(&[&plain, "--set", "protocol.variant=nope"], &out);
     assert_eq!(code, 3, "bad input: {text}");

@@ -153,6 +153,7 @@ fn a_sweep_with_an_engine_error_exits_6() {
         determinism_every: None,
         quiet: true,
         out: dir,
+        repro_args: String::new(),
     };
     let result = faultline_sim::sweep::sweep(scenario.as_ref(), &cfg).unwrap();
     assert_eq!(result.summary.verdicts.get("error"), Some(&2));

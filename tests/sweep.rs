@@ -186,6 +186,7 @@ fn raft_bugs_are_found_and_shrink_to_a_handful_of_faults() {
             determinism_every: None,
             quiet: true,
             out: tmp(&format!("raft_sweep_{name}")),
+            repro_args: String::new(),
         };
         let found = sweep(scenario.as_ref(), &cfg).unwrap().summary;
         let seed = found

@@ -14,9 +14,10 @@
 
 #[cfg(not(madsim))]
 compile_error!(
-    "faultline must be built with `--cfg madsim` (set in .cargo/config.toml). \
-     A RUSTFLAGS environment variable replaces that setting: unset it, or use \
-     RUSTFLAGS=\"--cfg madsim\"."
+    "faultline must be built with `--cfg madsim`. In your own crate, put \
+     `[build] rustflags = [\"--cfg\", \"madsim\"]` in .cargo/config.toml beside \
+     its Cargo.toml (faultline's own does this). A RUSTFLAGS environment \
+     variable replaces that setting: unset it, or use RUSTFLAGS=\"--cfg madsim\"."
 );
 
 pub mod bench;

@@ -25,10 +25,10 @@ pub mod index;
 pub mod tables;
 
 /// The command that reproduces a run.
-pub fn repro_command(path: &Path, seed: u64) -> String {
+pub fn repro_command(path: &Path, seed: u64, args: &str) -> String {
     format!(
-        "cargo run --release -- run {} --seed {seed}",
-        path.display()
+        "cargo run --release -- run {} --seed {seed}{args}",
+        crate::cli::overrides::shell_word(&path.display().to_string())
     )
 }
 
@@ -78,8 +78,9 @@ fn metric_json(m: &Metric) -> Value {
     }
 }
 
-/// The run's summary as JSON (also the basis of the printed summary).
-pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
+/// The run's summary as JSON (also the basis of the printed summary);
+/// `args` are the overrides it ran with, for the repro command.
+pub fn summary_json(o: &RunOutcome, path: &Path, args: &str) -> Value {
     json!({
         "faultline_version": env!("CARGO_PKG_VERSION"),
         "scenario": o.scenario,
@@ -102,7 +103,7 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
         "heal_us": o.heal_us,
         "end_us": o.end_us,
         "trace_hash": o.trace_hash,
-        "repro": repro_command(path, o.seed),
+        "repro": repro_command(path, o.seed, args),
         "bucket_ms": crate::metrics::buckets::width_us(o.end_us) / 1000,
         "files": RUN_FILES,
     })
@@ -128,7 +129,7 @@ pub fn run_dir(out: &Path, scenario: &str, seed: u64) -> PathBuf {
 
 /// Writes the run's report files into `dir` (a [`crate::staging::Staging`]
 /// folder, renamed to [`run_dir`] when everything is in it).
-pub fn write_run(o: &RunOutcome, path: &Path, dir: &Path) -> Result<(), Error> {
+pub fn write_run(o: &RunOutcome, path: &Path, args: &str, dir: &Path) -> Result<(), Error> {
     let dir = dir.to_path_buf();
     let m = RunMetrics::of(o);
     write_atomic(&dir.join("ops.csv"), &tables::ops_csv(&m.ops)?)?;
@@ -140,7 +141,7 @@ pub fn write_run(o: &RunOutcome, path: &Path, dir: &Path) -> Result<(), Error> {
     write_atomic(&dir.join("history.jsonl"), &history)?;
     write_atomic(&dir.join("faults.toml"), fault_schedule_toml(o).as_bytes())?;
     write_atomic(&dir.join("metrics.csv"), &metrics_csv(&o.metrics)?)?;
-    let summary = serde_json::to_string_pretty(&summary_json(o, path))
+    let summary = serde_json::to_string_pretty(&summary_json(o, path, args))
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
     write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())
 }
@@ -150,13 +151,14 @@ pub fn write_run(o: &RunOutcome, path: &Path, dir: &Path) -> Result<(), Error> {
 pub fn write_run_index(
     o: &RunOutcome,
     path: &Path,
+    args: &str,
     description: Option<&str>,
     dir: &Path,
     plots: &[PathBuf],
 ) -> Result<PathBuf, Error> {
     let mut files: Vec<PathBuf> = RUN_FILES.iter().map(|f| dir.join(f)).collect();
     files.extend(plots.iter().cloned());
-    let html = index::run_page(&summary_json(o, path), description, &files);
+    let html = index::run_page(&summary_json(o, path, args), description, &files);
     index::write(dir, &html)
 }
 

@@ -43,20 +43,43 @@ fn cases() -> [(&'static str, SpecKind, CheckOptions); 4] {
 }
 
 /// 5: the checker on the conformance histories found under `conformance`
-/// (missing ones are skipped) and on a quorum run's history.
+/// (missing ones are skipped, saying so on stderr) and on a quorum run's history.
 pub fn checker_speed(registry: &Registry, conformance: &Path) -> Vec<Row> {
     let mut rows = Vec::new();
+    let missing: Vec<&str> = (cases().iter())
+        .map(|c| c.0)
+        .filter(|f| !conformance.join(f).is_file())
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "bench: skipping {} of {} conformance rows: not under {} ({}); point --conformance at the conformance histories",
+            missing.len(),
+            cases().len(),
+            conformance.display(),
+            missing.join(", ")
+        );
+    }
     for (file, kind, opts) in cases() {
         let Ok(text) = std::fs::read_to_string(conformance.join(file)) else {
             continue;
         };
-        let Ok(history) = convert::parse(&text, convert::Format::guess(file, &text)) else {
-            continue;
+        let history = match convert::parse(&text, convert::Format::guess(file, &text)) {
+            Ok(history) => history,
+            Err(e) => {
+                eprintln!("bench: skipping the conformance row {file}: {e}");
+                continue;
+            }
         };
         let lines = format!("{} lines", history.entries.len());
         rows.push(timed_check(file, &lines, &history, kind, &opts));
     }
-    if let Some(history) = quorum_history(registry) {
+    let quorum = quorum_history(registry);
+    if quorum.is_none() {
+        eprintln!(
+            "bench: skipping the {QUORUM_BENCH} row: it did not load from the working directory"
+        );
+    }
+    if let Some(history) = quorum {
         let ops = format!("{} ops", invokes(&history));
         let opts = CheckOptions::default();
         rows.push(timed_check(

@@ -58,9 +58,21 @@ pub fn run(
     Ok(0)
 }
 
+/// The bundled scenarios (not the regressions), or none, saying where it looked.
 fn bundled() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let Ok(dirs) = std::fs::read_dir("scenarios") else {
+    let root = match super::files::bundled_dir() {
+        Ok(root) => root,
+        Err(looked) => {
+            let looked: Vec<String> = looked.iter().map(|d| d.display().to_string()).collect();
+            eprintln!(
+                "bench: skipping the protocol rows: no scenarios folder in {}",
+                looked.join(", ")
+            );
+            return files;
+        }
+    };
+    let Ok(dirs) = std::fs::read_dir(&root) else {
         return files;
     };
     for dir in dirs

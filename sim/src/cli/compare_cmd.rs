@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::metrics::LatencyHistogram;
 use crate::registry::{LoadedScenario, Registry};
 use crate::scenario::{Key, Source};
+use crate::sweep::seeds::SeedRange;
 use std::path::PathBuf;
 
 /// Arguments of `compare`.
@@ -20,7 +21,7 @@ pub struct CompareArgs {
     /// An extra axis: KEY=V1,V2,... (e.g. protocol.variant=correct,lease).
     #[arg(long = "set", value_name = "KEY=V1,V2", value_parser = cli_axis)]
     pub axes: Vec<Axis>,
-    /// Seeds per configuration: N (1..=N) or A..=B. Default: the file's
+    /// Seeds per configuration: N (1..=N), A..B or A..=B. Default: the file's
     /// `[compare] seeds`, else 10.
     #[arg(long, value_parser = parse_seeds)]
     pub seeds: Option<(u64, u64)>,
@@ -35,17 +36,11 @@ pub struct CompareArgs {
     pub jobs: Option<usize>,
 }
 
-/// Parses `N` (meaning 1..=N) or `A..=B`.
+/// Parses seeds as every command does ([`SeedRange`]: `N`, `A..B`,
+/// `A..=B`), as the inclusive pair compare keeps.
 pub fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("expected N or A..=B, found {text:?}");
-    let range = match text.split_once("..=") {
-        Some((a, b)) => (
-            a.trim().parse().map_err(|_| bad())?,
-            b.trim().parse().map_err(|_| bad())?,
-        ),
-        None => (1, text.trim().parse().map_err(|_| bad())?),
-    };
-    (range.0 <= range.1).then_some(range).ok_or_else(bad)
+    let range: SeedRange = text.parse().map_err(|e: Error| e.to_string())?;
+    Ok((range.start, range.end - 1))
 }
 
 /// A configuration, its loaded scenario and its inclusive seed range.
@@ -86,6 +81,7 @@ fn plan(registry: &Registry, args: &CompareArgs) -> Result<Vec<Planned>, Error> 
             Some(s) => file_axes(&src, s)?,
             None => Vec::new(),
         };
+        no_key_twice(&axes, &args.axes)?;
         axes.extend(args.axes.iter().cloned());
         let seeds = args
             .seeds
@@ -97,6 +93,27 @@ fn plan(registry: &Registry, args: &CompareArgs) -> Result<Vec<Planned>, Error> 
         }
     }
     Ok(out)
+}
+
+/// A `--set` axis on a key another axis (the file's, or another `--set`)
+/// already sets would silently override it: an error instead.
+fn no_key_twice(file_axes: &[Axis], cli_axes: &[Axis]) -> Result<(), Error> {
+    let mut seen: Vec<(&str, &str)> = (file_axes.iter())
+        .flat_map(|a| {
+            a.keys
+                .iter()
+                .map(|k| (k.as_str(), "an axis of the file's [compare]"))
+        })
+        .collect();
+    for key in cli_axes.iter().flat_map(|a| &a.keys) {
+        if let Some((_, by)) = seen.iter().find(|(k, _)| k == key) {
+            return Err(Error::Usage(format!(
+                "--set {key}: {by} already sets {key}; give each key one axis"
+            )));
+        }
+        seen.push((key, "another --set"));
+    }
+    Ok(())
 }
 
 fn stem(file: &std::path::Path) -> String {
@@ -154,14 +171,14 @@ pub fn run(registry: &Registry, args: CompareArgs) -> Result<i32, Error> {
     let html = page(
         &comparison,
         description,
-        &repro(&args, None),
+        &repro(&args),
         &expectations,
         &files,
     );
     crate::report::index::write(&dir, &html)?;
     let dir = staging.commit()?;
     print_table(&configs, &rows);
-    print_misses(&args, &configs, &rows, &expectations);
+    print_misses(&configs, &rows, &expectations);
     println!("report: {}", dir.display());
     Ok(exit_code(&expectations))
 }
@@ -205,8 +222,8 @@ fn judge(scenarios: &[Box<dyn LoadedScenario>], rows: &[Row]) -> Vec<Expectation
         .collect()
 }
 
-/// The command that reruns this comparison (one seed of it, with `seed`).
-fn repro(args: &CompareArgs, seed: Option<u64>) -> String {
+/// The command that reruns this comparison.
+fn repro(args: &CompareArgs) -> String {
     let mut cmd = "cargo run --release -- compare".to_string();
     for f in &args.files {
         cmd.push_str(&format!(" {}", f.display()));
@@ -219,10 +236,8 @@ fn repro(args: &CompareArgs, seed: Option<u64>) -> String {
             points.join(",")
         ));
     }
-    match (seed, args.seeds) {
-        (Some(s), _) => cmd.push_str(&format!(" --seeds {s}..={s}")),
-        (None, Some((a, b))) => cmd.push_str(&format!(" --seeds {a}..={b}")),
-        (None, None) => {}
+    if let Some((a, b)) = args.seeds {
+        cmd.push_str(&format!(" --seeds {a}..={b}"));
     }
     if let Some(n) = &args.name {
         cmd.push_str(&format!(" --name {n}"));
@@ -230,7 +245,23 @@ fn repro(args: &CompareArgs, seed: Option<u64>) -> String {
     cmd
 }
 
-fn print_misses(args: &CompareArgs, configs: &[Config], rows: &[Row], all: &[Expectation]) {
+/// The `run` command for one seed of one configuration: its axis values as `--set`.
+fn rerun(config: &Config, seed: u64) -> String {
+    let sets: Vec<crate::cli::overrides::Setting> = (config.sets.iter())
+        .map(|(k, v)| crate::cli::overrides::Setting {
+            key: k.clone(),
+            text: v.clone(),
+            value: crate::compare::matrix::parse_value(v),
+        })
+        .collect();
+    let overrides = crate::cli::overrides::Overrides {
+        sets,
+        variant: None,
+    };
+    crate::report::repro_command(&config.source.path, seed, &overrides.args())
+}
+
+fn print_misses(configs: &[Config], rows: &[Row], all: &[Expectation]) {
     for (i, e) in all.iter().enumerate().filter(|(_, e)| !e.met()) {
         println!("FAILED {}: {}", configs[i].label, e.miss());
         let failed: std::collections::BTreeSet<&str> = rows
@@ -242,8 +273,12 @@ fn print_misses(args: &CompareArgs, configs: &[Config], rows: &[Row], all: &[Exp
             let list: Vec<&str> = failed.into_iter().collect();
             println!("  checks that said invalid: {}", list.join(", "));
         }
-        if let Some(&seed) = e.off_seeds.first() {
-            println!("  repro: {}", repro(args, Some(seed)));
+        match e.off_seeds.first() {
+            _ if e.expected == "invalid" && e.worst != "invalid" => println!(
+                "  no seed failed, so there is nothing to rerun: expected invalid (try more --seeds)"
+            ),
+            Some(&seed) => println!("  rerun one seed: {}", rerun(&configs[i], seed)),
+            None => {}
         }
     }
 }

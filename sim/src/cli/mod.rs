@@ -8,7 +8,9 @@
 mod bench_cmd;
 mod check_cmd;
 mod compare_cmd;
+pub mod files;
 mod merge_cmd;
+pub mod overrides;
 mod print;
 mod run_cmd;
 mod shrink_cmd;
@@ -44,7 +46,7 @@ pub enum Command {
     Replay(RunArgs),
     /// Check scenario files without running them.
     Validate {
-        /// Scenario files.
+        /// Scenario files, or folders: every *.toml file under them.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -89,6 +91,9 @@ pub struct RunArgs {
     /// The seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overrides: overrides::Overrides,
     /// Where report folders go.
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
@@ -111,15 +116,31 @@ pub struct RunArgs {
     pub flow_ms: Option<(u64, u64)>,
 }
 
-/// Parses arguments, runs, and returns the process exit code. A panic
-/// (never a protocol's: a run turns those into its `no-panic` finding) is
-/// an engine error: exit 6 with its message.
+/// The `faultline` command over the bundled protocols: `main_with(Registry::builtin())`.
 pub fn main() -> i32 {
+    main_with(Registry::builtin())
+}
+
+/// The whole `faultline` command line over `registry`: parses the process
+/// arguments, runs, and returns the exit code. A user's own binary is the
+/// full CLI (`run`, `sweep`, `shrink`, `compare`, `replay`, `list`, ...) for
+/// their protocols with
+///
+/// ```no_run
+/// // src/main.rs of your crate:
+/// let mut registry = faultline_sim::registry::Registry::builtin(); // or ::default(): only yours
+/// // registry.register::<MyModel>();
+/// std::process::exit(faultline_sim::cli::main_with(registry));
+/// ```
+///
+/// A panic (never a protocol's: a run turns those into its `no-panic`
+/// finding) is an engine error: exit 6 with its message.
+pub fn main_with(registry: Registry) -> i32 {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return argument_error(&e),
     };
-    let registry = Registry::builtin();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command(cli, &registry)));
     ran.unwrap_or_else(|panic| {
         let e = crate::panics::engine_error(panic.as_ref());
@@ -127,6 +148,17 @@ pub fn main() -> i32 {
         eprintln!("  please report it, with the command and the scenario file");
         crate::panics::EXIT_CODE
     })
+}
+
+/// Rust ignores SIGPIPE, so `faultline run X | head` made the next
+/// println! panic with a backtrace. With the default action the process
+/// ends quietly when its reader goes away, as command-line tools do.
+fn restore_sigpipe() {
+    // SAFETY: setting a signal's action to SIG_DFL has no other effect; it
+    // runs first thing in main_with, before the command starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Prints clap's message; `--help` and `--version` exit 0, every argument
@@ -189,9 +221,24 @@ fn jobs_within_limit(jobs: Option<usize>) -> Result<(), Error> {
     }
 }
 
-fn validate(registry: &Registry, files: &[PathBuf]) -> Result<i32, Error> {
+fn validate(registry: &Registry, given: &[PathBuf]) -> Result<i32, Error> {
+    let mut files = Vec::new();
+    for path in given {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let found = files::toml_files(path)?;
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: a folder with no *.toml scenario files under it",
+                path.display()
+            )));
+        }
+        files.extend(found);
+    }
     let mut code = 0;
-    for f in files {
+    for f in &files {
         let loaded = registry
             .load(f)
             .and_then(|s| Ok((s, compare_cmd::check_matrix(registry, f)?)));

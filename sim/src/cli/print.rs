@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Prints a run's summary.
-pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
+/// `args` are the overrides it ran with, for the repro command.
+pub fn summary(o: &RunOutcome, path: &Path, args: &str, report: Option<&Path>) {
     println!(
         "scenario: {} ({}), protocol {} variant {}",
         o.scenario,
@@ -30,13 +31,14 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
         );
         match &c.verdict {
             Verdict::Invalid { violations } => {
-                for v in violations.iter().take(3) {
+                for v in violations.iter().take(VIOLATIONS_SHOWN) {
                     let at = v
                         .time_us
                         .map(|t| format!("at {:.3}s: ", t as f64 / 1e6))
                         .unwrap_or_default();
                     println!("      {at}{}", v.message);
                 }
+                more_violations(violations.len(), report);
             }
             Verdict::Unknown { reason } => println!("      {reason}"),
             Verdict::Valid => {}
@@ -61,7 +63,25 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
         println!("report: {}", dir.display());
     }
     if o.verdict() != "valid" {
-        println!("repro: {}", repro_command(path, o.seed));
+        println!("repro: {}", repro_command(path, o.seed, args));
+    }
+}
+
+/// Violations printed per checker; the rest are in `summary.json`.
+const VIOLATIONS_SHOWN: usize = 3;
+
+/// Says how many violations were not printed, and where they all are.
+fn more_violations(count: usize, report: Option<&Path>) {
+    let more = count.saturating_sub(VIOLATIONS_SHOWN);
+    if more == 0 {
+        return;
+    }
+    match report {
+        Some(dir) => println!(
+            "      +{more} more, see {}",
+            dir.join("summary.json").display()
+        ),
+        None => println!("      +{more} more (in summary.json when run without --no-report)"),
     }
 }
 
@@ -199,26 +219,30 @@ pub fn list(registry: &Registry) {
             println!("  sometimes {name:<14} {description}");
         }
     }
-    let mut files: Vec<_> = walk(Path::new("scenarios"));
-    files.sort();
-    if !files.is_empty() {
-        println!("bundled scenarios:");
-        files.iter().for_each(|f| println!("  {}", f.display()));
-    }
+    bundled(registry);
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return vec![];
-    };
-    let mut out = Vec::new();
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
+/// The bundled scenario files of the registered protocols, or where they
+/// were looked for.
+fn bundled(registry: &Registry) {
+    let dir = match super::files::bundled_dir() {
+        Ok(dir) => dir,
+        Err(looked) => {
+            let looked: Vec<String> = looked.iter().map(|d| d.display().to_string()).collect();
+            println!(
+                "bundled scenarios: none found; looked in {}",
+                looked.join(", ")
+            );
+            return;
         }
-    }
-    out
+    };
+    let files = super::files::toml_files(&dir).unwrap_or_default();
+    let ours = |f: &&std::path::PathBuf| {
+        let source = crate::scenario::Source::read(f);
+        let name = source.and_then(|s| crate::scenario::probe_protocol(&s));
+        name.is_ok_and(|n| registry.protocols().iter().any(|p| p.name == n))
+    };
+    let files: Vec<&std::path::PathBuf> = files.iter().filter(ours).collect();
+    println!("bundled scenarios ({}):", dir.display());
+    files.iter().for_each(|f| println!("  {}", f.display()));
 }

@@ -13,7 +13,7 @@ pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Erro
     if trace || std::env::var_os("RUST_LOG").is_some() {
         crate::logging::init(if trace { "faultline=debug" } else { "warn" });
     }
-    let scenario = registry.load(&args.file)?;
+    let (_, scenario) = args.overrides.load(registry, &args.file)?;
     let seed = args.seed.unwrap_or_else(|| scenario.default_seed());
     println!("seed: {seed}");
     let outcome = if args.check_determinism {
@@ -31,7 +31,7 @@ pub fn run(registry: &Registry, args: RunArgs, replay: bool) -> Result<i32, Erro
         true => None,
         false => Some(write_report(scenario.as_ref(), &outcome, &args)?),
     };
-    print::summary(&outcome, &args.file, dir.as_deref());
+    print::summary(&outcome, &args.file, &args.overrides.args(), dir.as_deref());
     Ok(outcome.exit_code())
 }
 
@@ -44,13 +44,14 @@ fn write_report(
     let target = report::run_dir(&args.out, &outcome.scenario, outcome.seed);
     let staging = crate::staging::Staging::begin(&target)?;
     let dir = staging.dir();
-    report::write_run(outcome, &args.file, dir)?;
+    let repro_args = args.overrides.args();
+    report::write_run(outcome, &args.file, &repro_args, dir)?;
     let mut plots = Vec::new();
     if !args.no_plots {
         plots = crate::plot::write_run(scenario, outcome, dir, args.flow_ms)?;
     }
     let description = scenario.description();
-    report::write_run_index(outcome, &args.file, description, dir, &plots)?;
+    report::write_run_index(outcome, &args.file, &repro_args, description, dir, &plots)?;
     staging.commit()
 }
 

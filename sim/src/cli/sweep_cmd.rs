@@ -16,7 +16,7 @@ pub const ROWS_MAX: u64 = 10_000_000;
 pub struct SweepArgs {
     /// The scenario file.
     pub file: PathBuf,
-    /// Seeds: `A..B` (B excluded) or `A..=B`.
+    /// Seeds: `N` (1..=N), `A..B` (B excluded) or `A..=B`.
     #[arg(long)]
     pub seeds: SeedRange,
     /// Worker threads (default: all cores). Each seed still gets its own
@@ -46,6 +46,9 @@ pub struct SweepArgs {
     /// No progress display.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overrides: super::overrides::Overrides,
 }
 
 /// Runs `sweep`; the exit code follows the worst verdict, like `run`.
@@ -54,7 +57,7 @@ pub fn run(registry: &Registry, args: SweepArgs) -> Result<i32, Error> {
     if std::env::var_os("RUST_LOG").is_some() {
         crate::logging::init("warn");
     }
-    let scenario = registry.load(&args.file)?;
+    let (_, scenario) = args.overrides.load(registry, &args.file)?;
     let count = args.seeds.count(args.shard);
     if count > ROWS_MAX {
         return Err(Error::Usage(format!(
@@ -93,6 +96,7 @@ pub fn run(registry: &Registry, args: SweepArgs) -> Result<i32, Error> {
         determinism_every: args.check_determinism,
         quiet: args.quiet,
         out,
+        repro_args: args.overrides.args(),
     };
     let result = sweep::sweep(scenario.as_ref(), &cfg)?;
     result.summary.print(&cfg.out);

@@ -27,6 +27,8 @@ pub struct Config {
     pub label: String,
     /// (axis name, point label) for each axis.
     pub settings: Vec<(String, String)>,
+    /// (dotted key, value as `--set` takes it) of every key the axes set.
+    pub sets: Vec<(String, String)>,
     /// The edited scenario.
     pub source: Source,
 }
@@ -120,8 +122,7 @@ pub fn cli_axis(text: &str) -> Result<Axis, String> {
         .split(',')
         .map(|v| {
             let v = v.trim();
-            let value = v.parse::<toml_edit::Value>().unwrap_or_else(|_| v.into());
-            (v.trim_matches('"').to_string(), vec![value])
+            (v.trim_matches('"').to_string(), vec![parse_value(v)])
         })
         .collect();
     Ok(Axis {
@@ -129,6 +130,21 @@ pub fn cli_axis(text: &str) -> Result<Axis, String> {
         keys: vec![key.to_string()],
         points,
     })
+}
+
+/// A value typed on the command line: TOML if it parses, else a string.
+pub fn parse_value(text: &str) -> toml_edit::Value {
+    text.parse::<toml_edit::Value>()
+        .unwrap_or_else(|_| text.into())
+}
+
+/// `v` as `--set KEY=VALUE` takes it: a string bare when it would read
+/// back as the same string, else its TOML form.
+fn typed(v: &toml_edit::Value) -> String {
+    match v.as_str() {
+        Some(s) if parse_value(s).as_str() == Some(s) => s.to_string(),
+        _ => v.to_string().trim().to_string(),
+    }
 }
 
 /// Every configuration of `src` over `axes` (cartesian product, first axis
@@ -147,22 +163,25 @@ pub fn configs(src: &Source, axes: &[Axis], prefix: Option<&str>) -> Result<Vec<
         );
         return Err(src.error_at_key(&[Key::Name("compare")], m));
     }
-    let mut out = vec![(Vec::<(String, String)>::new(), src.text.clone())];
+    type Partial = (Vec<(String, String)>, Vec<(String, String)>, String);
+    let mut out: Vec<Partial> = vec![(Vec::new(), Vec::new(), src.text.clone())];
     for axis in axes {
         let mut next = Vec::new();
-        for (settings, text) in &out {
+        for (settings, sets, text) in &out {
             for (label, values) in &axis.points {
                 let text = set_keys(src, text, &axis.keys, values)?;
                 let mut settings = settings.clone();
                 settings.push((axis.name.clone(), label.clone()));
-                next.push((settings, text));
+                let mut sets = sets.clone();
+                sets.extend((axis.keys.iter().cloned()).zip(values.iter().map(typed)));
+                next.push((settings, sets, text));
             }
         }
         out = next;
     }
     Ok(out
         .into_iter()
-        .map(|(settings, text)| {
+        .map(|(settings, sets, text)| {
             let mut parts: Vec<String> = prefix.map(str::to_string).into_iter().collect();
             parts.extend(settings.iter().map(|(_, l)| l.clone()));
             let label = if parts.is_empty() {
@@ -177,13 +196,16 @@ pub fn configs(src: &Source, axes: &[Axis], prefix: Option<&str>) -> Result<Vec<
             Config {
                 label,
                 settings,
+                sets,
                 source,
             }
         })
         .collect())
 }
 
-fn set_keys(
+/// `text` (of `src`) with each dotted key path set to its value; missing
+/// tables are created.
+pub fn set_keys(
     src: &Source,
     text: &str,
     keys: &[String],
@@ -198,7 +220,10 @@ fn set_keys(
             // Inline tables count as tables: `network.latency.max_ms`
             // reaches into `latency = { dist = "uniform", ... }`.
             if part.is_empty() || (item.is_value() && !item.is_inline_table()) {
-                return Err(src.error_at(None, format!("compare: cannot set {key:?}: expected a dotted path of tables ending in a key")));
+                return Err(src.error_at(
+                    None,
+                    format!("cannot set {key:?}: expected a dotted path of tables ending in a key"),
+                ));
             }
             if item.is_none() {
                 // A missing table (e.g. no [protocol.params] yet): a real

@@ -4,6 +4,7 @@
 //! what was expected. The format is documented in `scenarios/README.md`.
 
 mod budget;
+pub mod builder;
 mod fault_keys;
 pub mod limits;
 mod load;

@@ -114,6 +114,15 @@ pub fn shrink(registry: &Registry, source: Source, cfg: &ShrinkConfig) -> Result
 
 /// The property to keep failing, and its verdict.
 fn failing_check(o: &RunOutcome, cfg: &ShrinkConfig) -> Result<(String, &'static str), Error> {
+    if let Some(name) = cfg.checker.as_deref() {
+        if !o.checks.iter().any(|c| c.name == name) {
+            let runs: Vec<&str> = o.checks.iter().map(|c| c.name).collect();
+            return Err(Error::Usage(format!(
+                "--checker {name}: unknown checker {name:?}; this scenario runs: {}",
+                runs.join(", ")
+            )));
+        }
+    }
     let found = o.checks.iter().find(|c| {
         c.verdict.word() != "valid" && cfg.checker.as_deref().is_none_or(|n| n == c.name)
     });

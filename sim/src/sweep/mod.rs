@@ -55,6 +55,28 @@ pub struct SweepConfig {
     pub quiet: bool,
     /// The sweep's folder.
     pub out: PathBuf,
+    /// The overrides (`--set`, `--variant`) as arguments, for repro commands.
+    pub repro_args: String,
+}
+
+impl SweepConfig {
+    /// Every seed of `range` of `file` on all cores into folder `out`,
+    /// quietly, with no stop, time limit or determinism check (set the
+    /// fields to change that): the sweep a `#[test]` runs.
+    pub fn new(file: impl Into<PathBuf>, range: SeedRange, out: impl Into<PathBuf>) -> SweepConfig {
+        SweepConfig {
+            file: file.into(),
+            range,
+            shard: None,
+            jobs: default_jobs(),
+            stop_after: None,
+            time_limit: None,
+            determinism_every: None,
+            quiet: true,
+            out: out.into(),
+            repro_args: String::new(),
+        }
+    }
 }
 
 /// A finished sweep.
@@ -167,6 +189,7 @@ fn meta(scenario: &dyn LoadedScenario, cfg: &SweepConfig, complete: bool) -> Swe
             .map(|s| s.to_string())
             .collect(),
         required: scenario.required().to_vec(),
+        overrides: cfg.repro_args.trim_start().to_string(),
     }
 }
 

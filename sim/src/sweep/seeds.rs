@@ -1,6 +1,9 @@
 //! Seed ranges and how a range is split into shards.
 //!
-//! `A..B` is the half-open range (as in Rust), `A..=B` includes `B`. Shard
+//! `A..B` is the half-open range (as in Rust), `A..=B` includes `B`, and a
+//! bare `N` is the first N seeds, `1..=N` (as `compare --seeds` has always
+//! read it); every command that takes seeds parses them here, and an empty
+//! range is an error (a sweep of nothing would pass). Shard
 //! `I/N` (0 ≤ I < N) takes every seed whose offset from `A` is `I` modulo
 //! `N`: the shards are disjoint, together they are the range, each gets an
 //! even share of early and late seeds, and which shard runs a seed depends
@@ -71,15 +74,15 @@ impl FromStr for SeedRange {
     fn from_str(s: &str) -> Result<SeedRange, Error> {
         let bad = || {
             Error::Usage(format!(
-                "--seeds {s:?}: expected A..B or A..=B, e.g. 0..1000"
+                "--seeds {s:?}: expected N (seeds 1..=N), A..B (B excluded) or A..=B, e.g. 0..1000"
             ))
         };
         let (a, b, inclusive) = match s.split_once("..=") {
             Some((a, b)) => (a, b, true),
-            None => s
-                .split_once("..")
-                .map(|(a, b)| (a, b, false))
-                .ok_or_else(bad)?,
+            None => match s.split_once("..") {
+                Some((a, b)) => (a, b, false),
+                None => ("1", s, true),
+            },
         };
         let start: u64 = a.trim().parse().map_err(|_| bad())?;
         let last: u64 = b.trim().parse().map_err(|_| bad())?;
@@ -88,9 +91,14 @@ impl FromStr for SeedRange {
         } else {
             last
         };
-        if end < start || end - start > SEEDS_MAX {
+        if end <= start {
             return Err(Error::Usage(format!(
-                "--seeds {s:?}: expected a range of at most {SEEDS_MAX} seeds with A <= B"
+                "--seeds {s:?}: the range is empty; expected at least one seed (e.g. 1..=10)"
+            )));
+        }
+        if end - start > SEEDS_MAX {
+            return Err(Error::Usage(format!(
+                "--seeds {s:?}: expected a range of at most {SEEDS_MAX} seeds"
             )));
         }
         Ok(SeedRange { start, end })
@@ -138,6 +146,12 @@ mod tests {
         assert_eq!("5..=10".parse::<SeedRange>().unwrap().end, 11);
         assert!("10..5".parse::<SeedRange>().is_err());
         assert!("ten".parse::<SeedRange>().is_err());
+        let n: SeedRange = "40".parse().unwrap();
+        assert_eq!((n.start, n.end), (1, 41));
+        for empty in ["5..5", "0", "6..=5"] {
+            let e = empty.parse::<SeedRange>().unwrap_err().to_string();
+            assert!(e.contains("empty"), "{empty}: {e}");
+        }
         assert_eq!(
             "2/3".parse::<Shard>().unwrap(),
             Shard { index: 2, count: 3 }

@@ -38,6 +38,10 @@ pub struct SweepMeta {
     /// which no seed reached one exits 2.
     #[serde(default)]
     pub required: Vec<String>,
+    /// The `--set` and `--variant` arguments the sweep ran with (already
+    /// written into the scenario, so into `scenario_fnv`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub overrides: String,
 }
 
 /// How many seeds reached one situation.
@@ -68,6 +72,44 @@ pub struct Group {
     pub first_seeds: Vec<u64>,
     /// The command that reproduces the first seed.
     pub repro: String,
+    /// Groups with the same verdict on exactly the same seeds are one
+    /// finding (several checkers seeing one bug): its number, from 1, in
+    /// the order of the groups.
+    #[serde(default)]
+    pub finding: usize,
+}
+
+fn key_of(g: &Group) -> (String, String, String) {
+    (g.verdict.clone(), g.checker.clone(), g.property.clone())
+}
+
+/// Numbers the findings: a group with the verdict and the seeds of an
+/// earlier one joins its finding.
+fn number_findings(
+    mut groups: Vec<Group>,
+    seeds_of: &BTreeMap<(String, String, String), Vec<u64>>,
+) -> Vec<Group> {
+    let mut findings: Vec<(&str, &[u64])> = Vec::new();
+    for g in &mut groups {
+        let seeds = seeds_of.get(&key_of(g)).map_or(&[][..], Vec::as_slice);
+        let verdict = g.verdict.as_str();
+        g.finding = match findings.iter().position(|f| *f == (verdict, seeds)) {
+            Some(i) => i + 1,
+            None => {
+                findings.push((verdict, seeds));
+                findings.len()
+            }
+        };
+    }
+    groups
+}
+
+/// `overrides` as the tail of a command line.
+fn repro_args(overrides: &str) -> String {
+    match overrides.is_empty() {
+        true => String::new(),
+        false => format!(" {overrides}"),
+    }
 }
 
 /// Seeds listed per group.
@@ -100,6 +142,7 @@ impl SweepSummary {
             .map(|v| (v.to_string(), 0))
             .collect();
         let mut groups: BTreeMap<(String, String, String), Group> = BTreeMap::new();
+        let mut seeds_of: BTreeMap<(String, String, String), Vec<u64>> = BTreeMap::new();
         for r in rows {
             *verdicts.entry(r.verdict.clone()).or_default() += 1;
             for (checker, property, verdict) in r.failing_checks() {
@@ -115,9 +158,15 @@ impl SweepSummary {
                     variant: meta.variant.clone(),
                     count: 0,
                     first_seeds: vec![],
-                    repro: repro_command(Path::new(&meta.scenario_file), r.seed),
+                    finding: 0,
+                    repro: repro_command(
+                        Path::new(&meta.scenario_file),
+                        r.seed,
+                        &repro_args(&meta.overrides),
+                    ),
                 });
                 g.count += 1;
+                seeds_of.entry(key_of(g)).or_default().push(r.seed);
                 if g.first_seeds.len() < FIRST_SEEDS {
                     g.first_seeds.push(r.seed);
                 }
@@ -140,7 +189,7 @@ impl SweepSummary {
             situations,
             seeds_run: rows.len() as u64,
             verdicts,
-            groups: groups.into_values().collect(),
+            groups: number_findings(groups.into_values().collect(), &seeds_of),
             nondeterministic: rows
                 .iter()
                 .filter(|r| r.determinism == "differs")
@@ -211,23 +260,47 @@ impl SweepSummary {
             .map(|(v, n)| format!("{n} {v}"))
             .collect();
         println!("verdicts: {}", counts.join(", "));
-        for g in &self.groups {
+        self.print_findings();
+        if !self.groups.is_empty() {
             println!(
-                "  {} {} ({}) variant {}: {} seeds, first {:?}",
-                g.verdict.to_uppercase(),
-                g.checker,
-                g.property,
-                g.variant,
-                g.count,
-                g.first_seeds
+                "failures: {} (a scenario per failing seed: `run` on one replays it without the nemesis, `shrink` minimises it)",
+                out_dir.join(super::output::FAILURES).display()
             );
-            println!("    repro: {}", g.repro);
         }
         self.print_situations();
         if !self.nondeterministic.is_empty() {
             println!("NOT deterministic: seeds {:?}", self.nondeterministic);
         }
         println!("rows: {}", out_dir.join("seeds.csv").display());
+    }
+
+    /// One line per finding: the checkers that failed the same way on the
+    /// same seeds together, then the command that reproduces its first seed.
+    fn print_findings(&self) {
+        let last = self.groups.iter().map(|g| g.finding).max().unwrap_or(0);
+        for finding in 1..=last {
+            let mine: Vec<&Group> = (self.groups.iter())
+                .filter(|g| g.finding == finding)
+                .collect();
+            let Some(g) = mine.first() else { continue };
+            let checkers: Vec<String> = (mine.iter())
+                .map(|g| format!("{} ({})", g.checker, g.property))
+                .collect();
+            let same = if mine.len() > 1 {
+                ", the same seeds"
+            } else {
+                ""
+            };
+            println!(
+                "  {} {} variant {}: {} seeds{same}, first {:?}",
+                g.verdict.to_uppercase(),
+                checkers.join(" + "),
+                g.variant,
+                g.count,
+                g.first_seeds
+            );
+            println!("    repro: {}", g.repro);
+        }
     }
 
     fn print_situations(&self) {
@@ -292,7 +365,36 @@ mod tests {
             complete: true,
             declared_situations: vec!["crash".into(), "split".into(), "never".into()],
             required: required.iter().map(|s| s.to_string()).collect(),
+            overrides: String::new(),
         }
+    }
+
+    fn failing(seed: u64, failing: &str) -> SeedRow {
+        SeedRow {
+            failing: failing.into(),
+            ..row(seed, "invalid", "")
+        }
+    }
+
+    #[test]
+    fn checkers_failing_on_the_same_seeds_are_one_finding() {
+        let rows = [
+            failing(1, "a/always/invalid b/always/invalid"),
+            failing(2, "a/always/invalid b/always/invalid c/always/invalid"),
+            failing(3, "c/always/invalid"),
+        ];
+        let mut m = meta(&[]);
+        m.overrides = "--variant x".into();
+        let s = SweepSummary::of(m, &rows);
+        let findings: Vec<(&str, usize)> = (s.groups.iter())
+            .map(|g| (g.checker.as_str(), g.finding))
+            .collect();
+        assert_eq!(findings, [("a", 1), ("b", 1), ("c", 2)]);
+        assert!(
+            s.groups[0].repro.ends_with("--seed 1 --variant x"),
+            "{}",
+            s.groups[0].repro
+        );
     }
 
     #[test]
