@@ -51,7 +51,12 @@ pub struct ProgressRule<'a> {
 
 /// Judges `rule` on `history` (see the module doc).
 pub fn judge<E>(history: &History<E>, ctx: &CheckContext, rule: &ProgressRule<'_>) -> Verdict {
-    let windows = quiet_windows(history, ctx);
+    judge_in(history, &quiet_windows(history, ctx), rule)
+}
+
+/// [`judge`] in `windows` (the run's [`quiet_windows`]), for a checker that
+/// judges several rules on one history and computes them once.
+pub fn judge_in<E>(history: &History<E>, windows: &[Window], rule: &ProgressRule<'_>) -> Verdict {
     let progress: Vec<u64> = (history.ops())
         .filter(|op| op.kind != OpType::Invoke && (rule.progress)(op))
         .map(|op| op.time_us)
@@ -66,7 +71,7 @@ pub fn judge<E>(history: &History<E>, ctx: &CheckContext, rule: &ProgressRule<'_
             continue;
         }
         let s = op.time_us;
-        let Some(w) = judged_window(&windows, s, settle, within) else {
+        let Some(w) = judged_window(windows, s, settle, within) else {
             continue;
         };
         judged += 1;

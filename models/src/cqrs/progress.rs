@@ -59,7 +59,7 @@
 use super::aggregate::REFUSALS;
 use super::event::Event;
 use super::params::Params;
-use crate::check::progress::{judge, ProgressBound, ProgressRule, VIOLATIONS_MAX};
+use crate::check::progress::{judge_in, ProgressBound, ProgressRule, VIOLATIONS_MAX};
 use crate::check::windows::{quiet_windows, Window};
 use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::{Entry, History, OpEntry, OpType, Val};
@@ -110,7 +110,7 @@ impl CommandQueryProgress {
         }
     }
 
-    fn kind_verdict(&self, history: &History<Event>, ctx: &CheckContext, f: &str) -> Verdict {
+    fn kind_verdict(&self, history: &History<Event>, windows: &[Window], f: &str) -> Verdict {
         let what = KINDS.iter().find(|(k, _)| *k == f).map_or(f, |(_, w)| *w);
         let asked = pressed(history, f, self.bound.within_us / 2);
         let attempt = |op: &OpEntry| op.f == f && asked.contains(&(op.process, op.time_us));
@@ -121,7 +121,7 @@ impl CommandQueryProgress {
             progress: &progress,
             what,
         };
-        judge(history, ctx, &rule)
+        judge_in(history, windows, &rule)
     }
 }
 
@@ -164,11 +164,12 @@ impl Checker<Event> for CommandQueryProgress {
     }
 
     fn check(&self, history: &History<Event>, ctx: &CheckContext) -> Verdict {
+        let windows = quiet_windows(history, ctx);
         let mut verdicts: Vec<Verdict> = KINDS
             .iter()
-            .map(|(f, _)| self.kind_verdict(history, ctx, f))
+            .map(|(f, _)| self.kind_verdict(history, &windows, f))
             .collect();
-        verdicts.push(conflicts_retried(history, ctx, self.bound));
+        verdicts.push(conflicts_retried(history, &windows, self.bound));
         merge(verdicts)
     }
 }
@@ -251,8 +252,7 @@ fn resolved(call: &Call<'_>, t: u64, within: u64) -> bool {
 }
 
 /// Rule 2 of the module doc.
-fn conflicts_retried(history: &History<Event>, ctx: &CheckContext, b: ProgressBound) -> Verdict {
-    let windows = quiet_windows(history, ctx);
+fn conflicts_retried(history: &History<Event>, windows: &[Window], b: ProgressBound) -> Verdict {
     let calls = command_calls(history);
     let (mut judged, mut violations) = (0usize, Vec::new());
     let mut streak: Vec<usize> = Vec::new();
