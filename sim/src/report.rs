@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 
 pub mod html;
 pub mod index;
+pub mod interactive;
 pub mod tables;
+pub mod timeline;
 
 /// The command that reproduces a run.
 pub fn repro_command(path: &Path, seed: u64) -> String {
@@ -108,11 +110,34 @@ pub fn summary_json(o: &RunOutcome, path: &Path) -> Value {
     })
 }
 
+/// The run's effective faults for the interactive pages: kind, span
+/// (open ones end at heal), the nodes hit by index, and a label that says
+/// what the fault does ([`crate::plot::faults::label`]).
+pub fn faults_json(o: &RunOutcome) -> Value {
+    let index = |name: &String| o.nodes.iter().position(|n| n == name);
+    let faults: Vec<Value> = o
+        .timeline
+        .iter()
+        .filter(|f| f.effective)
+        .map(|f| {
+            json!({
+                "kind": f.kind.as_str(),
+                "at_us": f.at_us,
+                "until_us": f.until_us.unwrap_or(o.heal_us.max(f.at_us)),
+                "nodes": f.nodes.iter().filter_map(index).collect::<Vec<_>>(),
+                "label": crate::plot::faults::label(f),
+            })
+        })
+        .collect();
+    Value::Array(faults)
+}
+
 /// Column names of `metrics.csv`.
 pub const METRICS_COLUMNS: [&str; 4] = ["metric", "index", "time_us", "value"];
 
 /// The files [`write_run`] writes, in order.
-pub const RUN_FILES: [&str; 6] = [
+pub const RUN_FILES: [&str; 7] = [
+    "timeline.html",
     "history.jsonl",
     "faults.toml",
     "metrics.csv",
@@ -142,7 +167,8 @@ pub fn write_run(o: &RunOutcome, path: &Path, dir: &Path) -> Result<(), Error> {
     write_atomic(&dir.join("metrics.csv"), &metrics_csv(&o.metrics)?)?;
     let summary = serde_json::to_string_pretty(&summary_json(o, path))
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
-    write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())
+    write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())?;
+    write_atomic(&dir.join("timeline.html"), timeline::page(o).as_bytes())
 }
 
 /// Writes the run folder's `index.html`: the summary, `plots` (as

@@ -49,6 +49,8 @@ pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> Stri
     );
     p.heading("Client operations (latency in simulated ms, of ok and fail ops)");
     p.table(&OPS_HEADER, &ops(s));
+    p.heading("Interactive diagrams");
+    p.page_links(files, &PAGES);
     p.heading("Plots");
     p.figures(files);
     p.heading("Protocol metrics");
@@ -59,6 +61,22 @@ pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> Stri
     p.links(files);
     p.finish()
 }
+
+/// The interactive pages a run folder may hold, and what each shows.
+pub const PAGES: [(&str, &str); 3] = [
+    (
+        "timeline.html",
+        "every client op as a bar per process (coloured by outcome), protocol events and faults per node; the ops a violation names highlighted",
+    ),
+    (
+        "messages.html",
+        "the message diagram around the first violation, each arrow with the message's fields; filters by node, id and message type",
+    ),
+    (
+        "linear.html",
+        "the linearizability failure: per key, the longest linearizable prefix in order, the op that cannot be placed and the nodes that served each op",
+    ),
+];
 
 fn overview(s: &Value) -> Vec<(&'static str, Cell)> {
     let n = &s["network"];
