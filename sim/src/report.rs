@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 pub mod html;
 pub mod index;
 pub mod interactive;
+pub mod messages;
 pub mod tables;
 pub mod timeline;
 

@@ -127,9 +127,14 @@ fn flow_plot(
     }
     let recorder = again.messages.unwrap_or_default();
     let marks = window::marks(o);
+    let html = dir.join("messages.html");
+    crate::report::write_atomic(
+        &html,
+        crate::report::messages::page(o, &recorder, &marks, window).as_bytes(),
+    )?;
     let fig = flow::Flow {
         title: format!(
-            "{} ({}) seed {}: messages {:.0}-{:.0} ms{}",
+            "{} ({}) seed {}: messages {:.1}-{:.1} ms{}",
             o.scenario,
             o.variant,
             o.seed,
@@ -143,9 +148,12 @@ fn flow_plot(
         ),
         nodes: &o.nodes,
         messages: &recorder.records,
+        kinds: &recorder.kinds,
         timeline: &o.timeline,
         marks: &marks,
         window_us: window,
     };
-    save(&fig, dir, "flow")
+    let mut files = save(&fig, dir, "flow")?;
+    files.push(html);
+    Ok(files)
 }
