@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 pub mod html;
 pub mod index;
 pub mod interactive;
+pub mod linear;
 pub mod messages;
 pub mod tables;
 pub mod timeline;
@@ -169,8 +170,16 @@ pub fn write_run(o: &RunOutcome, path: &Path, dir: &Path) -> Result<(), Error> {
     let summary = serde_json::to_string_pretty(&summary_json(o, path))
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
     write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())?;
-    write_atomic(&dir.join("timeline.html"), timeline::page(o).as_bytes())
+    write_atomic(&dir.join("timeline.html"), timeline::page(o).as_bytes())?;
+    if let Some(html) = linear::page(o) {
+        write_atomic(&dir.join(LINEAR_FILE), html.as_bytes())?;
+    }
+    Ok(())
 }
+
+/// Written by [`write_run`] beside [`RUN_FILES`] when the run has a
+/// linearizability failure ([`linear`]).
+pub const LINEAR_FILE: &str = "linear.html";
 
 /// Writes the run folder's `index.html`: the summary, `plots` (as
 /// [`crate::plot::write_run`] returned them) and links to every file.
@@ -182,6 +191,8 @@ pub fn write_run_index(
     plots: &[PathBuf],
 ) -> Result<PathBuf, Error> {
     let mut files: Vec<PathBuf> = RUN_FILES.iter().map(|f| dir.join(f)).collect();
+    // The staging folder is fresh, so the file is there only if this run wrote it.
+    files.extend(Some(dir.join(LINEAR_FILE)).filter(|p| p.is_file()));
     files.extend(plots.iter().cloned());
     let html = index::run_page(&summary_json(o, path), description, &files);
     index::write(dir, &html)

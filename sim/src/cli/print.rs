@@ -4,6 +4,7 @@ use crate::registry::Registry;
 use crate::report::repro_command;
 use crate::run::RunOutcome;
 use crate::stats::op_stats;
+use faultline_models::check::at_ms;
 use faultline_models::{MetricValue, Verdict};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -33,7 +34,7 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
                 for v in violations.iter().take(3) {
                     let at = v
                         .time_us
-                        .map(|t| format!("at {:.3}s: ", t as f64 / 1e6))
+                        .map(|t| format!("at {}: ", at_ms(t)))
                         .unwrap_or_default();
                     println!("      {at}{}", v.message);
                 }
@@ -52,9 +53,9 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
     );
     metrics(o);
     println!(
-        "simulated: {:.3}s (heal at {:.3}s)",
-        o.end_us as f64 / 1e6,
-        o.heal_us as f64 / 1e6
+        "simulated: {} (heal at {})",
+        at_ms(o.end_us),
+        at_ms(o.heal_us)
     );
     println!("trace hash: {}", o.trace_hash);
     if let Some(dir) = report {
@@ -72,7 +73,7 @@ fn situations(o: &RunOutcome) {
         return;
     }
     let reached: Vec<String> = (o.situations.iter())
-        .filter_map(|s| Some(format!("{} at {:.3}s", s.name, s.time_us? as f64 / 1e6)))
+        .filter_map(|s| Some(format!("{} at {}", s.name, at_ms(s.time_us?))))
         .collect();
     let missed: Vec<&str> = (o.situations.iter())
         .filter(|s| s.time_us.is_none())
@@ -143,7 +144,7 @@ fn unmatched_roles(missed: &[(u64, String)]) {
         return;
     }
     let first: Vec<String> = (missed.iter().take(5))
-        .map(|(t, role)| format!("{role:?} at {:.3}s", *t as f64 / 1e6))
+        .map(|(t, role)| format!("{role:?} at {}", at_ms(*t)))
         .collect();
     let more = if missed.len() > 5 { ", ..." } else { "" };
     println!(

@@ -89,7 +89,7 @@ fn overview(s: &Value) -> Vec<(&'static str, Cell)> {
         text(&n["to_dead_node"]),
         text(&n["duplicated"])
     );
-    let ms = |v: &Value| format!("{:.3} s", v.as_f64().unwrap_or(0.0) / 1e6);
+    let ms = |v: &Value| faultline_models::check::at_ms(v.as_u64().unwrap_or(0));
     let verdict = text(&s["verdict"]);
     vec![
         (
@@ -143,7 +143,11 @@ fn check_details(c: &Value) -> String {
         .iter()
         .take(ROWS_MAX)
         .map(|v| match v["time_us"].as_f64() {
-            Some(t) => format!("at {:.3} s: {}", t / 1e6, text(&v["message"])),
+            Some(t) => format!(
+                "at {}: {}",
+                faultline_models::check::at_ms(t as u64),
+                text(&v["message"])
+            ),
             None => text(&v["message"]),
         })
         .collect();
@@ -193,8 +197,8 @@ fn ops(s: &Value) -> Vec<Vec<Cell>> {
 }
 
 const FAULTS_HEADER: [&str; 6] = [
-    "at (s)",
-    "until (s)",
+    "at (ms)",
+    "until (ms)",
     "kind",
     "nodes / links",
     "amount",
@@ -206,7 +210,7 @@ fn faults(s: &Value) -> Vec<Vec<Cell>> {
     let list = s["faults"].as_array().unwrap_or(&empty);
     let secs = |v: &Value| {
         v.as_f64()
-            .map(|t| format!("{:.3}", t / 1e6))
+            .map(|t| format!("{:.3}", t / 1e3))
             .unwrap_or_default()
     };
     let mut rows: Vec<Vec<Cell>> = list
