@@ -194,7 +194,14 @@ pub fn write_run_index(
     // The staging folder is fresh, so the file is there only if this run wrote it.
     files.extend(Some(dir.join(LINEAR_FILE)).filter(|p| p.is_file()));
     files.extend(plots.iter().cloned());
-    let html = index::run_page(&summary_json(o, path), description, &files);
+    // Plots not drawn because they would be empty, said with why (none when
+    // plots were off altogether).
+    let empty = if plots.is_empty() {
+        Vec::new()
+    } else {
+        crate::plot::empty_plots(o)
+    };
+    let html = index::run_page(&summary_json(o, path), description, &files, &empty);
     index::write(dir, &html)
 }
 

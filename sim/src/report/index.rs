@@ -28,7 +28,12 @@ fn text(v: &Value) -> String {
 
 /// The page of a run whose summary is `s`; `files` are the folder's files
 /// (data files and plots, in the order to show them).
-pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> String {
+pub fn run_page(
+    s: &Value,
+    description: Option<&str>,
+    files: &[PathBuf],
+    empty_plots: &[(String, String)],
+) -> String {
     let verdict = text(&s["verdict"]);
     let title = format!(
         "{} ({}) seed {}: {}",
@@ -52,6 +57,9 @@ pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> Stri
     p.heading("Interactive diagrams");
     p.page_links(files, &PAGES);
     p.heading("Plots");
+    for (stem, why) in empty_plots {
+        p.paragraph(&format!("{stem} is not drawn: {why}."));
+    }
     p.figures(files);
     p.heading("Protocol metrics");
     p.table(&["metric", "description", "value"], &metrics(s));
