@@ -235,3 +235,34 @@ fn events(
     }
     (out, total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(t0: u64) -> Op {
+        Op {
+            process: 0,
+            invoke: 0,
+            completion: None,
+            t0,
+            t1: None,
+            outcome: "pending",
+        }
+    }
+
+    #[test]
+    fn a_large_history_is_cut_around_the_first_violation() {
+        let few: Vec<Op> = (0..10).map(op).collect();
+        assert_eq!(shown_range(&few, Some(5)), 0..10);
+        let many: Vec<Op> = (0..(3 * OPS_MAX as u64)).map(|t| op(t * 10)).collect();
+        let r = shown_range(&many, Some(15_000 * 10));
+        assert_eq!(r.len(), OPS_MAX);
+        assert!(
+            r.contains(&15_000) && r.start == 15_000 - OPS_MAX / 2,
+            "{r:?}"
+        );
+        assert_eq!(shown_range(&many, None), 0..OPS_MAX);
+        assert_eq!(shown_range(&many, Some(u64::MAX)).end, many.len());
+    }
+}
