@@ -55,16 +55,18 @@
   // An id with a space or brace (a struct's Debug text) matches as text, a plain one as a whole word.
   function matchesId(m) {
     if (!idFilter) return true;
-    if (/[\s{}]/.test(idFilter)) return m.body.includes(idFilter);
+    if (/[\s{}(),]/.test(idFilter)) return m.body.includes(idFilter) || compact(m.body).includes(idFilter);
     const q = idFilter.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     return new RegExp("(^|[^\\w.])" + q + "($|[^\\w.])").test(m.body);
   }
-  // A label's text: nested structs shown by their values, "Decision { txn: (0, 1, 16), commit: true }".
+  // A label's text: nested ids shown by their values, other nested structs without their
+  // type name: "Decision { txn: (0, 1, 16), commit: true }", "Request { order: {id: 7, qty: 2} }".
   function compact(body) {
     let s = body, before;
     do {
       before = s;
-      s = s.replace(/(?<=.)\b[A-Z]\w* \{ ([^{}]*) \}/g, (_, inner) => "(" + inner.replace(/\b\w+: /g, "") + ")");
+      s = s.replace(/(?<=.)\b([A-Z]\w*) \{ ([^{}]*) \}/g, (_, name, inner) =>
+        /(Id|Key)$/.test(name) ? "(" + inner.replace(/\b\w+: /g, "") + ")" : "{" + inner + "}");
     } while (s !== before);
     return s;
   }
@@ -160,7 +162,10 @@
 
   document.getElementById("violations").innerHTML = D.violations.map((v, i) =>
     "<li>V" + (i + 1) + " " + esc(v.check) + ": " + esc(v.message) + (v.time_us == null ? "" : " (at " + esc(ms(v.time_us)) + ")") + "</li>").join("");
+  // messages.html#id=TEXT opens with the id filter set (a link can point at one transaction).
+  if (location.hash.startsWith("#id=")) idFilter = decodeURIComponent(location.hash.slice(4));
   filters();
+  document.getElementById("idf").value = idFilter;
   draw();
   document.body.setAttribute("data-drawn", M.length + " messages");
 })();
