@@ -60,9 +60,23 @@ pub fn summary(o: &RunOutcome, path: &Path, report: Option<&Path>) {
     println!("trace hash: {}", o.trace_hash);
     if let Some(dir) = report {
         println!("report: {}", dir.display());
+        pages(o, dir);
     }
     if o.verdict() != "valid" {
         println!("repro: {}", repro_command(path, o.seed));
+    }
+}
+
+/// For a failure, the report's pages that explain it (timeline, messages,
+/// linearizability), those the folder holds.
+fn pages(o: &RunOutcome, dir: &Path) {
+    let pages: Vec<&str> = crate::report::index::PAGES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| dir.join(name).is_file())
+        .collect();
+    if o.verdict() == "invalid" && !pages.is_empty() {
+        println!("explained in: {} (in the report folder)", pages.join(", "));
     }
 }
 
