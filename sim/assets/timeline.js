@@ -119,7 +119,8 @@
     let text = "Simulated 0 to " + ms(D.end_us) + ", heal at " + ms(D.heal_us) + ". ";
     text += D.ops.length < D.ops_total
       ? "Showing " + D.ops.length + " of " + D.ops_total + " ops (" + ms(D.from_us) + " to " + ms(D.to_us) +
-        ", around the first violation, plus every op a violation names); all ops are in ops.csv and history.jsonl. "
+        (D.violations.length ? ", around the first violation, plus every op a violation names" : ", the first ones") +
+        "); all ops are in ops.csv and history.jsonl. "
       : D.ops_total + " ops. ";
     text += D.events.length < D.events_total
       ? "Showing " + D.events.length + " of " + D.events_total + " protocol events (those in the shown span)."
