@@ -65,13 +65,27 @@ fn a_run_writes_identical_documented_files_and_real_plots() {
     for (name, bytes) in &fa {
         assert!(bytes == &fb[name], "{name} differs between identical runs");
     }
-    for stem in [
-        "latency",
-        "throughput",
-        "latency-cdf",
-        "metric-downtime_ms",
-        "flow",
-    ] {
+    let summary: serde_json::Value = serde_json::from_slice(&fa["summary.json"]).unwrap();
+    let html = String::from_utf8(fa["index.html"].clone()).unwrap();
+    for m in summary["metrics"].as_array().unwrap() {
+        let stem = format!("metric-{}", m["name"].as_str().unwrap());
+        if m["samples"] == 0 {
+            assert!(
+                !fa.contains_key(&format!("{stem}.png")),
+                "{stem}: an empty plot drawn"
+            );
+            assert!(
+                html.contains(&format!("{stem} is not drawn: ")),
+                "{stem}: not said why"
+            );
+        } else if !m["samples"].is_null() {
+            assert!(
+                fa.contains_key(&format!("{stem}.png")),
+                "{stem}.png missing"
+            );
+        }
+    }
+    for stem in ["latency", "throughput", "latency-cdf", "flow"] {
         let png = &fa[&format!("{stem}.png")];
         let (w, h) = png_size(png);
         assert!(

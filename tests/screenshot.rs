@@ -64,3 +64,48 @@ fn report_pages_show_every_image_in_headless_chromium() {
     assert_eq!(code, 1, "a deleted plot must fail the check: {text}");
     assert!(text.contains("broken image: flow.png"), "{text}");
 }
+
+/// The interactive pages run their script in headless Chromium: each marks
+/// its body `data-drawn` once its diagram is built, and the built DOM holds
+/// an SVG (a script error would leave neither).
+#[test]
+fn interactive_pages_draw_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("FAULTLINE_REQUIRE_CHROMIUM").is_none(),
+            "FAULTLINE_REQUIRE_CHROMIUM is set but chromium is not on PATH"
+        );
+        println!("skipped: chromium not installed");
+        return;
+    };
+    let out = tmp("pages_shots");
+    faultline(
+        &["run", "scenarios/quorum/tied-versions.toml", "--seed", "1"],
+        &out,
+    );
+    let dir = out.join("quorum-tied-versions/1");
+    let profile = tmp("pages_profile");
+    for page in ["timeline.html", "messages.html", "linear.html"] {
+        let o = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(["--virtual-time-budget=5000", "--dump-dom"])
+            .arg(format!(
+                "file://{}",
+                dir.join(page).canonicalize().unwrap().display()
+            ))
+            .output()
+            .unwrap();
+        let dom = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            dom.contains("data-drawn="),
+            "{page}: the script did not finish"
+        );
+        assert!(dom.contains("<svg"), "{page}: no diagram");
+    }
+}

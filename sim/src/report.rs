@@ -22,7 +22,11 @@ use std::path::{Path, PathBuf};
 
 pub mod html;
 pub mod index;
+pub mod interactive;
+pub mod linear;
+pub mod messages;
 pub mod tables;
+pub mod timeline;
 
 /// The command that reproduces a run.
 pub fn repro_command(path: &Path, seed: u64, args: &str) -> String {
@@ -109,11 +113,34 @@ pub fn summary_json(o: &RunOutcome, path: &Path, args: &str) -> Value {
     })
 }
 
+/// The run's effective faults for the interactive pages: kind, span
+/// (open ones end at heal), the nodes hit by index, and a label that says
+/// what the fault does ([`crate::plot::faults::label`]).
+pub fn faults_json(o: &RunOutcome) -> Value {
+    let index = |name: &String| o.nodes.iter().position(|n| n == name);
+    let faults: Vec<Value> = o
+        .timeline
+        .iter()
+        .filter(|f| f.effective)
+        .map(|f| {
+            json!({
+                "kind": f.kind.as_str(),
+                "at_us": f.at_us,
+                "until_us": f.until_us.unwrap_or(o.heal_us.max(f.at_us)),
+                "nodes": f.nodes.iter().filter_map(index).collect::<Vec<_>>(),
+                "label": crate::plot::faults::label(f),
+            })
+        })
+        .collect();
+    Value::Array(faults)
+}
+
 /// Column names of `metrics.csv`.
 pub const METRICS_COLUMNS: [&str; 4] = ["metric", "index", "time_us", "value"];
 
 /// The files [`write_run`] writes, in order.
-pub const RUN_FILES: [&str; 6] = [
+pub const RUN_FILES: [&str; 7] = [
+    "timeline.html",
     "history.jsonl",
     "faults.toml",
     "metrics.csv",
@@ -143,8 +170,17 @@ pub fn write_run(o: &RunOutcome, path: &Path, args: &str, dir: &Path) -> Result<
     write_atomic(&dir.join("metrics.csv"), &metrics_csv(&o.metrics)?)?;
     let summary = serde_json::to_string_pretty(&summary_json(o, path, args))
         .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
-    write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())
+    write_atomic(&dir.join("summary.json"), format!("{summary}\n").as_bytes())?;
+    write_atomic(&dir.join("timeline.html"), timeline::page(o).as_bytes())?;
+    if let Some(html) = linear::page(o) {
+        write_atomic(&dir.join(LINEAR_FILE), html.as_bytes())?;
+    }
+    Ok(())
 }
+
+/// Written by [`write_run`] beside [`RUN_FILES`] when the run has a
+/// linearizability failure ([`linear`]).
+pub const LINEAR_FILE: &str = "linear.html";
 
 /// Writes the run folder's `index.html`: the summary, `plots` (as
 /// [`crate::plot::write_run`] returned them) and links to every file.
@@ -157,8 +193,17 @@ pub fn write_run_index(
     plots: &[PathBuf],
 ) -> Result<PathBuf, Error> {
     let mut files: Vec<PathBuf> = RUN_FILES.iter().map(|f| dir.join(f)).collect();
+    // The staging folder is fresh, so the file is there only if this run wrote it.
+    files.extend(Some(dir.join(LINEAR_FILE)).filter(|p| p.is_file()));
     files.extend(plots.iter().cloned());
-    let html = index::run_page(&summary_json(o, path, args), description, &files);
+    // Plots not drawn because they would be empty, said with why (none when
+    // plots were off altogether).
+    let empty = if plots.is_empty() {
+        Vec::new()
+    } else {
+        crate::plot::empty_plots(o)
+    };
+    let html = index::run_page(&summary_json(o, path, args), description, &files, &empty);
     index::write(dir, &html)
 }
 

@@ -26,6 +26,13 @@ pub enum Property {
     Progress,
 }
 
+/// An instant of simulated time as violation messages write it:
+/// milliseconds with three decimals ("419.140 ms"), the one unit of every
+/// message, console line and report page.
+pub fn at_ms(us: u64) -> String {
+    format!("{}.{:03} ms", us / 1000, us % 1000)
+}
+
 /// One way a property was broken.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {

@@ -83,14 +83,14 @@ pub fn judge_in<E>(history: &History<E>, windows: &[Window], rule: &ProgressRule
         quiet_until = s + within;
         violations.push(Violation {
             message: format!(
-                "no {} in the {} ms after process {}'s {} at {} ms, although no fault was in force from {} ms to {} ms",
+                "no {} in the {} ms after process {}'s {} at {}, although no fault was in force from {} to {}",
                 rule.what,
                 ms(within),
                 op.process,
                 op.f,
-                ms(s),
-                ms(w.from_us),
-                ms(w.to_us),
+                super::at_ms(s),
+                super::at_ms(w.from_us),
+                super::at_ms(w.to_us),
             ),
             time_us: Some(s),
             entries: vec![i],
@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].entries, vec![2]);
         assert!(
-            violations[0].message.contains("at 2000 ms"),
+            violations[0].message.contains("at 2000.000 ms"),
             "{violations:?}"
         );
     }

@@ -282,9 +282,9 @@ fn conflicts_retried(history: &History<Event>, windows: &[Window], b: ProgressBo
         }
         violations.push(Violation {
             message: format!(
-                "{} conflicts in a row, the last on order {order} at {} ms, were not retried to a decision within {} ms each, although no fault was in force",
+                "{} conflicts in a row, the last on order {order} at {}, were not retried to a decision within {} ms each, although no fault was in force",
                 streak.len(),
-                t / 1_000,
+                crate::check::at_ms(t),
                 b.within_us / 1_000
             ),
             time_us: Some(t),

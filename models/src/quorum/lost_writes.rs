@@ -11,7 +11,7 @@ use super::client_ops::{ClientOps, Stale};
 use super::convergence::{holdings, newest_per_key};
 use super::event::Event;
 use super::layout::Layout;
-use crate::check::{CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
+use crate::check::{at_ms, CheckContext, Checker, CheckerInfo, Property, Verdict, Violation};
 use crate::history::History;
 use std::sync::Arc;
 
@@ -32,17 +32,21 @@ impl LostWrites {
 
 fn violation(key: u64, what: String, at_us: u64, mut entries: Vec<usize>, s: &Stale) -> Violation {
     let returned = s.returned.map_or("nothing".to_string(), |w| {
-        format!("{} (acknowledged at {} us)", w.value, w.ack_us.unwrap_or(0))
+        format!(
+            "{} (acknowledged at {})",
+            w.value,
+            at_ms(w.ack_us.unwrap_or(0))
+        )
     });
     entries.push(s.missed.entries.0);
     entries.extend(s.missed.entries.1);
     entries.sort_unstable();
     Violation {
         message: format!(
-            "key {key}: write of {} acknowledged at {} us is lost: {what} returned {returned}, \
+            "key {key}: write of {} acknowledged at {} is lost: {what} returned {returned}, \
              written before that write began",
             s.missed.value,
-            s.missed.ack_us.unwrap_or(0),
+            at_ms(s.missed.ack_us.unwrap_or(0)),
         ),
         time_us: Some(at_us),
         entries,
@@ -70,7 +74,7 @@ impl Checker<Event> for LostWrites {
             .iter()
             .filter_map(|r| {
                 let s = ops.stale(r)?;
-                let what = format!("the read invoked at {} us", r.span_us.0);
+                let what = format!("the read invoked at {}", at_ms(r.span_us.0));
                 let entries = vec![r.entries.0, r.entries.1];
                 Some(violation(r.key, what, r.span_us.1, entries, &s))
             })

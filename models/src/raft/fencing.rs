@@ -74,10 +74,10 @@ fn out_of_order(history: &History<Event>, highest: &Mark, late: &Mark) -> Violat
     let who = |m| who(history, m);
     Violation {
         message: format!(
-            "write with token {} by {} accepted at {} us after token {} by {}",
+            "write with token {} by {} accepted at {} after token {} by {}",
             late.term,
             who(late),
-            late.time_us,
+            crate::check::at_ms(late.time_us),
             highest.term,
             who(highest)
         ),
@@ -151,7 +151,7 @@ mod tests {
         };
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].entries, vec![1, 2]);
-        let expected = "write with token 1 by n1 accepted at 3 us after token 2 by n2";
+        let expected = "write with token 1 by n1 accepted at 0.003 ms after token 2 by n2";
         assert_eq!(violations[0].message, expected);
     }
 

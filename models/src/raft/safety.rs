@@ -58,12 +58,12 @@ fn two_leaders(history: &History<Event>, a: &Mark, b: &Mark) -> Violation {
     let name = |m: &Mark| history.node_name(m.node);
     Violation {
         message: format!(
-            "term {} has two leaders: {} (at {} us) and {} (at {} us)",
+            "term {} has two leaders: {} (at {}) and {} (at {})",
             a.term,
             name(a),
-            a.time_us,
+            crate::check::at_ms(a.time_us),
             name(b),
-            b.time_us
+            crate::check::at_ms(b.time_us)
         ),
         time_us: Some(b.time_us),
         entries: vec![a.index, b.index],
@@ -113,6 +113,6 @@ mod tests {
         assert_eq!(violations[0].entries, vec![0, 4]);
         assert_eq!(violations[0].time_us, Some(9));
         assert!(violations[0].message.contains("term 3 has two leaders: n1"));
-        assert!(violations[0].message.contains("and n3 (at 9 us)"));
+        assert!(violations[0].message.contains("and n3 (at 0.009 ms)"));
     }
 }

@@ -67,10 +67,40 @@ fn problem(f: &SagaFacts<'_>, completed: bool) -> Option<String> {
         (0, 0, 0, false, f.created)
     };
     let got = (f.reserved, f.charged, f.shipped, f.confirmed, f.cancelled);
-    (got != expect).then(|| {
-        format!(
-            "left reserved {} units (expected {}), charged {} (expected {}), {} shipments (expected {}), confirmed {} (expected {}), cancelled {} (expected {})",
-            got.0, expect.0, got.1, expect.1, got.2, expect.2, got.3, expect.3, got.4, expect.4
-        )
-    })
+    (got != expect).then(|| differences(got, expect))
+}
+
+/// Only the effects that differ from what was expected, so the one
+/// mismatch is not buried among the fields that agree.
+fn differences(got: Effects, expect: Effects) -> String {
+    let mut out = Vec::new();
+    let mut differ = |name: &str, g: String, e: String| {
+        if g != e {
+            out.push(format!("{name} {g} (expected {e})"));
+        }
+    };
+    differ(
+        "left reserved",
+        format!("{} units", got.0),
+        format!("{} units", expect.0),
+    );
+    differ("charged", got.1.to_string(), expect.1.to_string());
+    differ("shipments", got.2.to_string(), expect.2.to_string());
+    differ("confirmed", got.3.to_string(), expect.3.to_string());
+    differ("cancelled", got.4.to_string(), expect.4.to_string());
+    out.join(", ")
+}
+
+/// Reserved units, amount charged, shipments, confirmed, cancelled.
+type Effects = (i64, i64, i64, bool, bool);
+
+#[cfg(test)]
+mod difference_tests {
+    #[test]
+    fn only_differing_effects_are_named() {
+        let text = super::differences((2, 30, 0, false, true), (0, 30, 0, false, true));
+        assert_eq!(text, "left reserved 2 units (expected 0 units)");
+        let text = super::differences((0, 5, 1, false, true), (0, 0, 0, false, true));
+        assert_eq!(text, "charged 5 (expected 0), shipments 1 (expected 0)");
+    }
 }

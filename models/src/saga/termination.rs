@@ -45,8 +45,8 @@ impl Checker<Event> for SagaTermination {
             judged += 1;
             if f.ended.is_none() {
                 let msg = format!(
-                    "saga {saga} started at {} ms never ended; its last event: {}",
-                    start_us / 1_000,
+                    "saga {saga} started at {} never ended; its last event: {}",
+                    crate::check::at_ms(start_us),
                     f.last_name()
                 );
                 found.add(msg, Some(start_us), vec![line]);

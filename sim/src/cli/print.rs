@@ -4,6 +4,7 @@ use crate::registry::Registry;
 use crate::report::repro_command;
 use crate::run::RunOutcome;
 use crate::stats::op_stats;
+use faultline_models::check::at_ms;
 use faultline_models::{MetricValue, Verdict};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,7 +35,7 @@ pub fn summary(o: &RunOutcome, path: &Path, args: &str, report: Option<&Path>) {
                 for v in violations.iter().take(VIOLATIONS_SHOWN) {
                     let at = v
                         .time_us
-                        .map(|t| format!("at {:.3}s: ", t as f64 / 1e6))
+                        .map(|t| format!("at {}: ", at_ms(t)))
                         .unwrap_or_default();
                     println!("      {at}{}", v.message);
                 }
@@ -54,13 +55,14 @@ pub fn summary(o: &RunOutcome, path: &Path, args: &str, report: Option<&Path>) {
     );
     metrics(o);
     println!(
-        "simulated: {:.3}s (heal at {:.3}s)",
-        o.end_us as f64 / 1e6,
-        o.heal_us as f64 / 1e6
+        "simulated: {} (heal at {})",
+        at_ms(o.end_us),
+        at_ms(o.heal_us)
     );
     println!("trace hash: {}", o.trace_hash);
     if let Some(dir) = report {
         println!("report: {}", dir.display());
+        pages(o, dir);
     }
     if o.verdict() != "valid" {
         println!("repro: {}", repro_command(path, o.seed, args));
@@ -85,6 +87,19 @@ fn more_violations(count: usize, report: Option<&Path>) {
     }
 }
 
+/// For a failure, the report's pages that explain it (timeline, messages,
+/// linearizability), those the folder holds.
+fn pages(o: &RunOutcome, dir: &Path) {
+    let pages: Vec<&str> = crate::report::index::PAGES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| dir.join(name).is_file())
+        .collect();
+    if o.verdict() == "invalid" && !pages.is_empty() {
+        println!("explained in: {} (in the report folder)", pages.join(", "));
+    }
+}
+
 /// Which declared situations the run reached, and which required ones it
 /// missed (those make the verdict UNKNOWN: the run did not test them).
 fn situations(o: &RunOutcome) {
@@ -92,7 +107,7 @@ fn situations(o: &RunOutcome) {
         return;
     }
     let reached: Vec<String> = (o.situations.iter())
-        .filter_map(|s| Some(format!("{} at {:.3}s", s.name, s.time_us? as f64 / 1e6)))
+        .filter_map(|s| Some(format!("{} at {}", s.name, at_ms(s.time_us?))))
         .collect();
     let missed: Vec<&str> = (o.situations.iter())
         .filter(|s| s.time_us.is_none())
@@ -163,7 +178,7 @@ fn unmatched_roles(missed: &[(u64, String)]) {
         return;
     }
     let first: Vec<String> = (missed.iter().take(5))
-        .map(|(t, role)| format!("{role:?} at {:.3}s", *t as f64 / 1e6))
+        .map(|(t, role)| format!("{role:?} at {}", at_ms(*t)))
         .collect();
     let more = if missed.len() > 5 { ", ..." } else { "" };
     println!(

@@ -8,7 +8,7 @@ use super::matrix::Config;
 use super::Row;
 use crate::error::Error;
 use crate::metrics::LatencyHistogram;
-use crate::plot::bars::{Bar, Bars};
+use crate::plot::bars::{Bar, Bars, Shows};
 use crate::plot::canvas::save;
 use crate::plot::cdf::{ecdf, Cdf};
 use crate::report::tables::{csv_bytes, fixed};
@@ -255,6 +255,7 @@ fn count_bars(c: &Comparison<'_>) -> Vec<(String, Bars)> {
                 y_label: format!("{name}: {description}"),
                 bars,
                 y_max: None,
+                shows: Shows::SeedSpread,
             };
             (name, fig)
         })
@@ -304,6 +305,7 @@ fn bars(c: &Comparison<'_>) -> Vec<(&'static str, Bars)> {
         y_label: y.into(),
         bars,
         y_max,
+        shows: Shows::SeedSpread,
     };
     vec![
         (
@@ -334,4 +336,14 @@ fn bars(c: &Comparison<'_>) -> Vec<(&'static str, Bars)> {
             ),
         ),
     ]
+    .into_iter()
+    .map(|(name, mut fig)| {
+        if name == "compare-violations" {
+            fig.shows = Shows::Value(
+                "fraction of the configuration's seeds whose verdict is invalid".into(),
+            );
+        }
+        (name, fig)
+    })
+    .collect()
 }

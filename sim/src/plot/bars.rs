@@ -43,6 +43,18 @@ pub struct Bars {
     pub bars: Vec<Bar>,
     /// Fixed top of the y axis (e.g. 1 for fractions); else from the data.
     pub y_max: Option<f64>,
+    /// What a bar is, for the x axis caption; a bar of one value per
+    /// configuration (a rate) has no spread, so no whisker is drawn or named.
+    pub shows: Shows,
+}
+
+/// What one bar of [`Bars`] stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shows {
+    /// The median across seeds, with a min..max whisker.
+    SeedSpread,
+    /// One value per configuration, said in words (e.g. "fraction of its seeds invalid").
+    Value(String),
 }
 
 impl Figure for Bars {
@@ -73,7 +85,12 @@ impl Figure for Bars {
                     labels.get(i as usize).cloned().unwrap_or_default()
                 }
             })
-            .x_desc("configuration (bar: median; whisker: min..max across seeds)")
+            .x_desc(match &self.shows {
+                Shows::SeedSpread => {
+                    "configuration (bar: median; whisker: min..max across seeds)".to_string()
+                }
+                Shows::Value(what) => format!("configuration (bar: {what})"),
+            })
             .y_desc(&self.y_label)
             .draw()
             .map_err(err)?;
@@ -82,6 +99,9 @@ impl Figure for Bars {
             let c = palette(i);
             let rect = Rectangle::new([(x - 0.3, 0.0), (x + 0.3, b.median)], c.mix(0.7).filled());
             chart.draw_series(std::iter::once(rect)).map_err(err)?;
+            if self.shows != Shows::SeedSpread {
+                continue;
+            }
             let whisker = [(x, b.min), (x, b.max)];
             chart
                 .draw_series(LineSeries::new(whisker, BLACK.stroke_width(2)))

@@ -94,9 +94,11 @@ pub fn save<F: Figure>(fig: &F, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, 
     Ok(vec![png, svg])
 }
 
-/// A colour from a fixed palette, by index (wraps).
+/// A colour from a fixed palette of 20 distinct colours, by index (wraps).
+/// Diagrams index it by a name's position in a sorted list of names, so a
+/// name keeps its colour across windows of one run.
 pub fn palette(i: usize) -> RGBColor {
-    const COLORS: [RGBColor; 10] = [
+    const COLORS: [RGBColor; 20] = [
         RGBColor(31, 119, 180),
         RGBColor(255, 127, 14),
         RGBColor(44, 160, 44),
@@ -107,6 +109,30 @@ pub fn palette(i: usize) -> RGBColor {
         RGBColor(127, 127, 127),
         RGBColor(188, 189, 34),
         RGBColor(23, 190, 207),
+        RGBColor(57, 59, 121),
+        RGBColor(0, 128, 128),
+        RGBColor(128, 0, 0),
+        RGBColor(230, 171, 2),
+        RGBColor(102, 166, 30),
+        RGBColor(231, 41, 138),
+        RGBColor(0, 0, 0),
+        RGBColor(166, 118, 29),
+        RGBColor(106, 61, 154),
+        RGBColor(251, 128, 114),
     ];
     COLORS[i % COLORS.len()]
+}
+
+/// [`palette`]'s colour `i` as CSS hex, for the interactive pages.
+pub fn palette_hex(i: usize) -> String {
+    let RGBColor(r, g, b) = palette(i);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// Each name of `names` (sorted, deduplicated) with its [`palette`] index.
+pub fn colour_index<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> std::collections::BTreeMap<&'a str, usize> {
+    let set: std::collections::BTreeSet<&str> = names.into_iter().collect();
+    set.into_iter().enumerate().map(|(i, n)| (n, i)).collect()
 }

@@ -13,7 +13,7 @@ use crate::world::recorder::{MessageFate, MessageRecord};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// Messages drawn with their label beside them (more would be unreadable).
 pub const LABELLED_MAX: usize = 60;
@@ -26,6 +26,8 @@ pub struct Flow<'a> {
     pub nodes: &'a [String],
     /// The recorded messages.
     pub messages: &'a [MessageRecord],
+    /// Every message type of the run (colours are by place in this set).
+    pub kinds: &'a BTreeSet<String>,
     /// Applied faults.
     pub timeline: &'a [AppliedFault],
     /// Violations to mark.
@@ -122,13 +124,10 @@ impl Flow<'_> {
     }
 
     fn messages<DB: DrawingBackend>(&self, chart: &mut Chart<'_, DB>) -> DrawResult {
-        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-        for m in self.messages {
-            let next = kinds.len();
-            kinds.entry(m.label.as_str()).or_insert(next);
-        }
+        let colours = super::canvas::colour_index(self.kinds.iter().map(String::as_str));
+        let shown: BTreeSet<&str> = self.messages.iter().map(|m| m.label.as_str()).collect();
         let labelled = self.messages.len() <= LABELLED_MAX;
-        for (kind, &i) in &kinds {
+        for (kind, &i) in colours.iter().filter(|(k, _)| shown.contains(*k)) {
             let c = palette(i);
             let mine = self.messages.iter().filter(|m| m.label == *kind);
             chart
@@ -162,7 +161,11 @@ impl Flow<'_> {
         let (a, b) = self.window_us;
         let n = self.nodes.len() as f64;
         let red = RGBColor(200, 0, 0);
-        for m in self.marks {
+        // ms per text line (16 px of the plot's ~1000 px height), so labels
+        // of violations close in time stack instead of overprinting.
+        let line_ms = (b - a) as f64 / 1000.0 * 16.0 / 1000.0;
+        let mut next_free = f64::NEG_INFINITY;
+        for (k, m) in self.marks.iter().enumerate() {
             if let Some(t) = m.time_us.filter(|t| (a..b).contains(t)) {
                 let line = DashedLineSeries::new(
                     [(-0.7, y(t)), (n - 0.3, y(t))],
@@ -171,14 +174,14 @@ impl Flow<'_> {
                     red.stroke_width(2),
                 );
                 chart.draw_series(line).map_err(err)?;
-                let text: String = format!("{}: {}", m.check, m.message)
-                    .chars()
-                    .take(110)
-                    .collect();
+                let at_ms = (t as f64 / 1000.0).max(next_free);
+                next_free = at_ms + line_ms;
+                // ~7 px per character at 12 px across the ~900 px plot.
+                let text = truncate(&format!("V{} {}: {}", k + 1, m.check, m.message), 125);
                 let t = Text::new(
                     text,
-                    (-0.68, y(t)),
-                    ("sans-serif", 13).into_font().color(&red),
+                    (-0.68, -at_ms),
+                    ("sans-serif", 12).into_font().color(&red),
                 );
                 chart.draw_series(std::iter::once(t)).map_err(err)?;
             }
@@ -190,6 +193,16 @@ impl Flow<'_> {
         }
         Ok(())
     }
+}
+
+/// `text` cut to `chars` characters, ending in "..." when cut.
+fn truncate(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(chars.saturating_sub(3)).collect();
+    out.push_str("...");
+    out
 }
 
 /// The arrow's two ends: send point and arrival (or, if dropped at send,

@@ -48,17 +48,56 @@ pub fn write_run(
         heal_us: o.heal_us,
         end_us: o.end_us,
     };
-    let mut files = save(&timeplots::LatencyOverTime(view), dir, "latency")?;
-    files.extend(save(
-        &timeplots::ThroughputOverTime(view),
-        dir,
-        "throughput",
-    )?);
-    files.extend(save(&latency_cdf(&title, &m), dir, "latency-cdf")?);
-    files.extend(metric_plots(view, o, dir)?);
+    let empty = empty_plots(o);
+    let drawn = |stem: &str| !empty.iter().any(|(s, _)| s == stem);
+    let mut files = Vec::new();
+    if drawn("latency") {
+        files.extend(save(&timeplots::LatencyOverTime(view), dir, "latency")?);
+        files.extend(save(
+            &timeplots::ThroughputOverTime(view),
+            dir,
+            "throughput",
+        )?);
+    }
+    if drawn("latency-cdf") {
+        files.extend(save(&latency_cdf(&title, &m), dir, "latency-cdf")?);
+    }
+    files.extend(metric_plots(view, o, dir, &drawn)?);
     let window = window_us.unwrap_or_else(|| window::default_window(o));
     files.extend(flow_plot(scenario, o, dir, window)?);
     Ok(files)
+}
+
+/// The plots of run `o` that would be empty, so are not drawn, each with
+/// the reason (`index.html` lists them).
+pub fn empty_plots(o: &RunOutcome) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let ops = o.history.op_lines().next().is_some();
+    if !ops {
+        for stem in ["latency", "throughput"] {
+            out.push((
+                stem.to_string(),
+                "the run has no client operations".to_string(),
+            ));
+        }
+    }
+    let m = RunMetrics::of(o);
+    if m.latency.values().all(|h| h.is_empty()) {
+        let why = "no client operation completed ok or fail (latency is of those)";
+        out.push(("latency-cdf".to_string(), why.to_string()));
+    }
+    for metric in &o.metrics {
+        let why = match &metric.value {
+            MetricValue::Distribution { samples } if samples.is_empty() => "no samples",
+            MetricValue::Series { points } if points.is_empty() => "no points",
+            _ => continue,
+        };
+        out.push((
+            format!("metric-{}", metric.name),
+            format!("{} had {why}", metric.name),
+        ));
+    }
+    out
 }
 
 fn latency_cdf(title: &str, m: &RunMetrics) -> cdf::Cdf {
@@ -75,10 +114,18 @@ fn latency_cdf(title: &str, m: &RunMetrics) -> cdf::Cdf {
     }
 }
 
-fn metric_plots(view: RunView<'_>, o: &RunOutcome, dir: &Path) -> Result<Vec<PathBuf>, Error> {
+fn metric_plots(
+    view: RunView<'_>,
+    o: &RunOutcome,
+    dir: &Path,
+    drawn: &dyn Fn(&str) -> bool,
+) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     for metric in &o.metrics {
         let stem = format!("metric-{}", metric.name);
+        if !drawn(&stem) {
+            continue;
+        }
         match &metric.value {
             MetricValue::Distribution { samples } => {
                 let fig = cdf::Cdf {
@@ -127,9 +174,14 @@ fn flow_plot(
     }
     let recorder = again.messages.unwrap_or_default();
     let marks = window::marks(o);
+    let html = dir.join("messages.html");
+    crate::report::write_atomic(
+        &html,
+        crate::report::messages::page(o, &recorder, &marks, window).as_bytes(),
+    )?;
     let fig = flow::Flow {
         title: format!(
-            "{} ({}) seed {}: messages {:.0}-{:.0} ms{}",
+            "{} ({}) seed {}: messages {:.1}-{:.1} ms{}",
             o.scenario,
             o.variant,
             o.seed,
@@ -143,9 +195,12 @@ fn flow_plot(
         ),
         nodes: &o.nodes,
         messages: &recorder.records,
+        kinds: &recorder.kinds,
         timeline: &o.timeline,
         marks: &marks,
         window_us: window,
     };
-    save(&fig, dir, "flow")
+    let mut files = save(&fig, dir, "flow")?;
+    files.push(html);
+    Ok(files)
 }

@@ -133,7 +133,8 @@ pub fn thin<P>(
     (kept, stride)
 }
 
-/// Lines through each bucket's p50 and p99 latency.
+/// Lines through each bucket's p50 and p99 latency, broken where a bucket
+/// had no completed op: a gap (an outage) stays a gap, not a diagonal.
 fn quantile_lines<'a, DB: DrawingBackend + 'a>(
     chart: &mut TimeChart<'a, DB>,
     buckets: &[Bucket],
@@ -142,18 +143,36 @@ fn quantile_lines<'a, DB: DrawingBackend + 'a>(
         ("p50 per bucket", 0usize, BLACK),
         ("p99 per bucket", 1, RGBColor(120, 0, 120)),
     ] {
-        let line: Vec<(f64, f64)> = buckets
+        let points: Vec<Option<(f64, f64)>> = buckets
             .iter()
-            .filter_map(|b| {
+            .map(|b| {
                 let q = b.latency.quantiles()?;
                 Some((secs(b.start_us + b.end_us) / 2.0, [q.p50, q.p99][pick]))
             })
             .collect();
-        chart
-            .draw_series(LineSeries::new(line, color.stroke_width(2)))
-            .map_err(err)?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
+        let runs: Vec<&[Option<(f64, f64)>]> = points
+            .split(Option::is_none)
+            .filter(|r| !r.is_empty())
+            .collect();
+        for (i, run) in runs.iter().enumerate() {
+            let line = run.iter().flatten().copied();
+            let drawn = chart
+                .draw_series(LineSeries::new(line, color.stroke_width(2)))
+                .map_err(err)?;
+            if i == 0 {
+                drawn.label(name).legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
+                });
+            }
+            // A bucket alone between gaps would draw nothing as a line.
+            if run.len() == 1 {
+                let dot = run
+                    .iter()
+                    .flatten()
+                    .map(|p| Circle::new(*p, 2, color.filled()));
+                chart.draw_series(dot).map_err(err)?;
+            }
+        }
     }
     Ok(())
 }

@@ -185,6 +185,23 @@ impl Page {
         }
     }
 
+    /// A list of links to those of `pages` (file name, what it shows) that
+    /// are among `files`.
+    pub fn page_links(&mut self, files: &[PathBuf], pages: &[(&str, &str)]) {
+        let names = file_names(files);
+        self.body.push_str("<ul>\n");
+        for (name, what) in pages.iter().filter(|(n, _)| names.iter().any(|m| m == n)) {
+            let _ = writeln!(
+                self.body,
+                "<li><a href=\"{}\">{}</a>: {}</li>",
+                href(name),
+                escape(name),
+                escape(what)
+            );
+        }
+        self.body.push_str("</ul>\n");
+    }
+
     /// A list of links to `files` (by file name, relative).
     pub fn links(&mut self, files: &[PathBuf]) {
         self.body.push_str("<ul>\n");

@@ -28,7 +28,12 @@ fn text(v: &Value) -> String {
 
 /// The page of a run whose summary is `s`; `files` are the folder's files
 /// (data files and plots, in the order to show them).
-pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> String {
+pub fn run_page(
+    s: &Value,
+    description: Option<&str>,
+    files: &[PathBuf],
+    empty_plots: &[(String, String)],
+) -> String {
     let verdict = text(&s["verdict"]);
     let title = format!(
         "{} ({}) seed {}: {}",
@@ -49,7 +54,12 @@ pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> Stri
     );
     p.heading("Client operations (latency in simulated ms, of ok and fail ops)");
     p.table(&OPS_HEADER, &ops(s));
+    p.heading("Interactive diagrams");
+    p.page_links(files, &PAGES);
     p.heading("Plots");
+    for (stem, why) in empty_plots {
+        p.paragraph(&format!("{stem} is not drawn: {why}."));
+    }
     p.figures(files);
     p.heading("Protocol metrics");
     p.table(&["metric", "description", "value"], &metrics(s));
@@ -59,6 +69,22 @@ pub fn run_page(s: &Value, description: Option<&str>, files: &[PathBuf]) -> Stri
     p.links(files);
     p.finish()
 }
+
+/// The interactive pages a run folder may hold, and what each shows.
+pub const PAGES: [(&str, &str); 3] = [
+    (
+        "timeline.html",
+        "every client op as a bar per process (coloured by outcome), protocol events and faults per node; the ops a violation names highlighted",
+    ),
+    (
+        "messages.html",
+        "the message diagram around the first violation, each arrow with the message's fields; filters by node, id and message type",
+    ),
+    (
+        "linear.html",
+        "the linearizability failure: per key, the longest linearizable prefix in order, the op that cannot be placed and the nodes that served each op",
+    ),
+];
 
 fn overview(s: &Value) -> Vec<(&'static str, Cell)> {
     let n = &s["network"];
@@ -71,7 +97,7 @@ fn overview(s: &Value) -> Vec<(&'static str, Cell)> {
         text(&n["to_dead_node"]),
         text(&n["duplicated"])
     );
-    let ms = |v: &Value| format!("{:.3} s", v.as_f64().unwrap_or(0.0) / 1e6);
+    let ms = |v: &Value| faultline_models::check::at_ms(v.as_u64().unwrap_or(0));
     let verdict = text(&s["verdict"]);
     vec![
         (
@@ -125,7 +151,11 @@ fn check_details(c: &Value) -> String {
         .iter()
         .take(ROWS_MAX)
         .map(|v| match v["time_us"].as_f64() {
-            Some(t) => format!("at {:.3} s: {}", t / 1e6, text(&v["message"])),
+            Some(t) => format!(
+                "at {}: {}",
+                faultline_models::check::at_ms(t as u64),
+                text(&v["message"])
+            ),
             None => text(&v["message"]),
         })
         .collect();
@@ -175,8 +205,8 @@ fn ops(s: &Value) -> Vec<Vec<Cell>> {
 }
 
 const FAULTS_HEADER: [&str; 6] = [
-    "at (s)",
-    "until (s)",
+    "at (ms)",
+    "until (ms)",
     "kind",
     "nodes / links",
     "amount",
@@ -188,7 +218,7 @@ fn faults(s: &Value) -> Vec<Vec<Cell>> {
     let list = s["faults"].as_array().unwrap_or(&empty);
     let secs = |v: &Value| {
         v.as_f64()
-            .map(|t| format!("{:.3}", t / 1e6))
+            .map(|t| format!("{:.3}", t / 1e3))
             .unwrap_or_default()
     };
     let mut rows: Vec<Vec<Cell>> = list

@@ -8,10 +8,13 @@
 
 use faultline_models::NodeId;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Most messages kept; later sends in the window are counted, not kept.
 pub const RECORDS_MAX: usize = 20_000;
+
+/// Longest message body kept (its `Debug` text), in bytes; longer ones end in "...".
+pub const BODY_BYTES_MAX: usize = 400;
 
 /// What became of a recorded message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,6 +45,8 @@ pub struct MessageRecord {
     pub to: NodeId,
     /// The message's variant name (its `Debug` text up to the first field).
     pub label: String,
+    /// The message's `Debug` text, fields and all (at most [`BODY_BYTES_MAX`]).
+    pub body: String,
     /// What became of it.
     pub fate: MessageFate,
 }
@@ -57,6 +62,10 @@ pub struct Recorder {
     pub records: Vec<MessageRecord>,
     /// Sends in the window beyond [`RECORDS_MAX`].
     pub dropped: u64,
+    /// The variant name of every message sent in the whole run, in or out of
+    /// the window: a diagram colours by the position in this sorted set, so a
+    /// message type keeps its colour whatever window is drawn.
+    pub kinds: BTreeSet<String>,
     /// Records still in flight by (arrival, from, to): an arrival finds its
     /// record in O(log n) instead of scanning every record, which made long
     /// runs quadratic (each arrival after the window scanned 20,000 records).
@@ -84,6 +93,10 @@ impl Recorder {
         arrivals: &[u64],
         fate: MessageFate,
     ) {
+        let label = label(msg);
+        if !self.kinds.contains(&label) {
+            self.kinds.insert(label.clone());
+        }
         if now_us < self.from_us || now_us >= self.to_us {
             return;
         }
@@ -91,13 +104,14 @@ impl Recorder {
             self.dropped += 1;
             return;
         }
-        let label = label(msg);
+        let body = body(msg);
         let record = |arrive_us, fate| MessageRecord {
             send_us: now_us,
             arrive_us,
             from,
             to,
             label: label.clone(),
+            body: body.clone(),
             fate,
         };
         if arrivals.is_empty() {
@@ -132,12 +146,42 @@ impl Recorder {
 }
 
 /// The variant name of a message: its `Debug` text up to the first field.
+/// Formatting stops at the first character that is not part of a name, so
+/// naming every message of a run costs little more than its first word.
 fn label(msg: &dyn std::fmt::Debug) -> String {
-    let text = format!("{msg:?}");
-    let end = text
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    text[..end].to_string()
+    let mut name = NameOnly(String::new());
+    let _ = std::fmt::write(&mut name, format_args!("{msg:?}"));
+    name.0
+}
+
+/// A writer that keeps a leading identifier and refuses the rest.
+struct NameOnly(String);
+
+impl std::fmt::Write for NameOnly {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = s
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(s.len());
+        self.0.push_str(&s[..end]);
+        if end < s.len() || self.0.len() > 64 {
+            return Err(std::fmt::Error);
+        }
+        Ok(())
+    }
+}
+
+/// A message's `Debug` text, cut at [`BODY_BYTES_MAX`] (on a char boundary).
+fn body(msg: &dyn std::fmt::Debug) -> String {
+    let mut text = format!("{msg:?}");
+    if text.len() > BODY_BYTES_MAX {
+        let mut end = BODY_BYTES_MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    text
 }
 
 #[cfg(test)]
@@ -172,6 +216,8 @@ mod tests {
         r.arrived(60, (0, 1), MessageFate::Delivered);
         assert_eq!(r.records.len(), 3);
         assert_eq!(r.records[0].label, "Vote");
+        assert_eq!(r.records[0].body, "Vote { term: 2 }");
+        assert_eq!(r.kinds.iter().collect::<Vec<_>>(), ["Vote"]);
         assert_eq!(r.records[0].fate, MessageFate::InFlight);
         assert_eq!(r.records[1].fate, MessageFate::DeadNode);
         assert_eq!(r.records[2].fate, MessageFate::Lost);

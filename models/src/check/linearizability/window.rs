@@ -131,7 +131,7 @@ fn time_us<E>(history: &History<E>, index: usize) -> Option<u64> {
     }
 }
 
-/// "process 3 cas [1,2] -> fail (entries 4..9, 120..480 us)".
+/// "process 3 via n2 cas [1,2] -> fail (entries 4..9, 0.120..0.480 ms)".
 fn describe<E>(history: &History<E>, r: OpRef) -> String {
     let Some(Entry::Op(invoke)) = history.entries.get(r.invoke) else {
         return format!("entry {}", r.invoke);
@@ -148,16 +148,17 @@ fn describe<E>(history: &History<E>, r: OpRef) -> String {
         )
     });
     let span = |a: String, b: Option<String>| b.map_or(format!("{a}.."), |b| format!("{a}..{b}"));
+    let ms = |us: u64| format!("{}.{:03}", us / 1000, us % 1000);
+    let via = invoke
+        .node()
+        .map_or(String::new(), |n| format!(" via {}", history.node_name(n)));
     format!(
-        "process {} {} {} -> {} (entries {}, {} us)",
+        "process {}{via} {} {} -> {} (entries {}, {} ms)",
         invoke.process,
         invoke.f(),
         invoke.value(),
         outcome.replace('"', ""),
         span(r.invoke.to_string(), r.completion.map(|c| c.to_string())),
-        span(
-            invoke.time_us.to_string(),
-            done.map(|d| d.time_us.to_string())
-        ),
+        span(ms(invoke.time_us), done.map(|d| ms(d.time_us))),
     )
 }
