@@ -52,7 +52,7 @@ fn run_takes_set_and_variant_and_its_repro_repeats_them() {
     assert_eq!(code, 1, "corrupt-echo fails: {text}");
     assert!(text.contains("variant corrupt-echo"), "{text}");
     assert!(
-        text.contains("simulated: 1.500s"),
+        text.contains("simulated: 1500.000 ms"),
         "duration 1000 + converge 500: {text}"
     );
     let repro = repro_args(&text, "repro:");
