@@ -1,6 +1,9 @@
 //! Durable storage of one node: the only state that survives a crash.
 
 use serde::{de::DeserializeOwned, Serialize};
+// Iterated only where order cannot matter: a flush applies each cached
+// write once, and `keys_under` sorts (see `Map`).
+#[allow(clippy::disallowed_types)]
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -13,6 +16,7 @@ pub type Encoded = Vec<u8>;
 /// `String`s cost ~540 instructions per write in memcmp calls (a cqrs run
 /// writes ~56,000 times); nothing iterates the maps in their own order
 /// ([`Storage::keys_under`] sorts).
+#[allow(clippy::disallowed_types)]
 type Map<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
 
 /// The FNV-1a 64-bit hash.

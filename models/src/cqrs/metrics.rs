@@ -64,17 +64,20 @@ pub fn metrics(history: &History<Event>, orders: u64, customers: u64) -> Vec<Met
     out
 }
 
+/// Per projector: (time visible, lag ms) of each first visibility.
+type Lags = BTreeMap<&'static str, Vec<(u64, f64)>>;
+
 /// Per projector: position → when it first showed it.
 type Visible = BTreeMap<&'static str, BTreeMap<u64, u64>>;
 
 /// Per projector: (time visible, lag ms) of each event's first visibility,
 /// in history order; and when each appended position first showed there.
-fn lags(history: &History<Event>) -> (BTreeMap<&'static str, Vec<(u64, f64)>>, Visible) {
+fn lags(history: &History<Event>) -> (Lags, Visible) {
     let appended_us: BTreeMap<u64, u64> = timeline::appended(history)
         .map(|a| (a.data.position, a.time_us))
         .collect();
     let mut visible: Visible = BTreeMap::new();
-    let mut out: BTreeMap<&'static str, Vec<(u64, f64)>> = BTreeMap::new();
+    let mut out: Lags = BTreeMap::new();
     for a in timeline::applied(history) {
         let Some(&at) = appended_us.get(&a.data.position) else {
             continue;

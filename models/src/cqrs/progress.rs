@@ -261,7 +261,7 @@ fn conflicts_retried(history: &History<Event>, windows: &[Window], b: ProgressBo
             continue;
         };
         let t = ev.time_us;
-        if !judged_at(&windows, t, b) {
+        if !judged_at(windows, t, b) {
             continue;
         }
         let mut losers = calls
