@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod cqrs;
+pub(crate) mod fastmap;
 pub mod history;
 pub mod metric;
 pub mod model;

@@ -1,45 +1,17 @@
 //! Durable storage of one node: the only state that survives a crash.
 
+use crate::fastmap::FastMap;
 use serde::{de::DeserializeOwned, Serialize};
-// Iterated only where order cannot matter: a flush applies each cached
-// write once, and `keys_under` sorts (see `Map`).
-#[allow(clippy::disallowed_types)]
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A stored value: its JSON encoding. Bytes, not a `serde_json::Value` tree,
 /// so a write costs one serialisation into one buffer.
 pub type Encoded = Vec<u8>;
 
-/// Keys hash with FNV-1a: fixed (no per-process seed, so nothing can
-/// depend on a run's thread) and cheap for short keys. A `BTreeMap` of
-/// `String`s cost ~540 instructions per write in memcmp calls (a cqrs run
-/// writes ~56,000 times); nothing iterates the maps in their own order
-/// ([`Storage::keys_under`] sorts).
-#[allow(clippy::disallowed_types)]
-type Map<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
-
-/// The FNV-1a 64-bit hash.
-#[derive(Debug, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
+/// Keys in a [`FastMap`]: a `BTreeMap` of `String`s cost ~540
+/// instructions per write in memcmp calls (a cqrs run writes ~56,000
+/// times). Iterated only where order cannot matter: a flush applies each
+/// cached write once, and [`Storage::keys_under`] sorts.
+type Map<V> = FastMap<String, V>;
 
 /// A node's durable key/value store, owned by the engine.
 ///
@@ -81,18 +53,12 @@ impl Storage {
             return;
         }
         self.flush();
-        match value {
-            Some(v) => self.synced.insert(key, v),
-            None => self.synced.remove(&key),
-        };
+        land(&mut self.synced, key, value);
     }
 
     fn flush(&mut self) {
         for (key, value) in self.unsynced.drain() {
-            match value {
-                Some(v) => self.synced.insert(key, v),
-                None => self.synced.remove(&key),
-            };
+            land(&mut self.synced, key, value);
         }
     }
 
@@ -132,6 +98,14 @@ impl Storage {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Makes one write durable.
+fn land(synced: &mut Map<Encoded>, key: String, value: Option<Encoded>) {
+    match value {
+        Some(v) => synced.insert(key, v),
+        None => synced.remove(&key),
+    };
 }
 
 /// The JSON encoding of `value`, as [`Storage::put`] takes it.

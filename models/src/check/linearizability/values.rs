@@ -12,7 +12,7 @@
 //! comparison with a value a client saw or wrote stays exact. Appends are memoised by (state,
 //! suffix) in a short list per state, walked without hashing.
 
-use super::cache::FastMap;
+use crate::fastmap::FastMap;
 use serde_json::Value;
 use std::rc::Rc;
 
